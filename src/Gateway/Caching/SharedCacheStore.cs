@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using HlsGateway.Monitor.Metrics;
+using Microsoft.AspNetCore.OutputCaching;
+using StackExchange.Redis;
+
+namespace HlsGateway.Caching;
+
+/// <summary>
+/// The shared tier: ASP.NET Core's OutputCaching <see cref="IOutputCacheStore"/> (the
+/// StackExchangeRedis implementation when <c>Gateway:Redis</c> is set). Every failure is logged,
+/// counted and treated as a miss, and while Redis is disconnected calls are skipped entirely, so an
+/// outage degrades to the memory tier and recovers by itself when the multiplexer reconnects.
+/// </summary>
+internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnectionMultiplexer redis, IGatewayMetrics metrics, ILogger<SharedCacheStore> logger)
+{
+    private long _lastErrorLogTicks;
+
+    public bool IsAvailable => redis.IsConnected;
+
+    public async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+    {
+        if (!redis.IsConnected)
+        {
+            return null;
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var data = await store.GetAsync(key, ct).ConfigureAwait(false);
+            metrics.RedisCommand("get", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
+            return CacheEntry.TryDeserialize(data);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            metrics.RedisCommand("get", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
+            LogThrottled(ex);
+            return null;
+        }
+    }
+
+    public async ValueTask SetAsync(string key, CacheEntry entry, TimeSpan validFor, CancellationToken ct)
+    {
+        if (!redis.IsConnected || validFor <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await store.SetAsync(key, entry.Serialize(), tags: null, validFor, ct).ConfigureAwait(false);
+            metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
+            LogThrottled(ex);
+        }
+    }
+
+    private void LogThrottled(Exception ex)
+    {
+        // at most one line per 5 s during an outage
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastErrorLogTicks);
+        if (now - last > 5000 && Interlocked.CompareExchange(ref _lastErrorLogTicks, now, last) == last)
+        {
+            Log.SharedStoreFailed(logger, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, EventName = "SharedStoreFailed", Level = LogLevel.Warning, Message = "Shared cache (Redis) unavailable, using the memory tier only: {Reason}")]
+        public static partial void SharedStoreFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,84 @@
+namespace HlsGateway.Configuration;
+
+/// <summary>Root of the <c>Gateway</c> configuration section (see ARCHITECTURE.md for the public contract).</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary><c>Gateway:Origins:&lt;name&gt;</c> = base URL. Empty: the built-in demo origin serves as <c>demo</c>.</summary>
+    public Dictionary<string, string> Origins { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per-origin transport settings, <c>Gateway:OriginSettings:&lt;name&gt;:*</c>. Optional.</summary>
+    public Dictionary<string, OriginSettings> OriginSettings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>StackExchange.Redis connection string. Empty: everything is in-memory.</summary>
+    public string? Redis { get; set; }
+
+    public ProxyOptions Proxy { get; set; } = new();
+
+    public CacheOptions Cache { get; set; } = new();
+
+    /// <summary>Serve the built-in demo origin even when other origins are configured.</summary>
+    public bool Demo { get; set; }
+}
+
+/// <summary>Transport settings for one origin.</summary>
+public sealed class OriginSettings
+{
+    /// <summary>Speak HTTP/2 without TLS (h2c, prior knowledge). Only for origins known to support it.</summary>
+    public bool Http2PriorKnowledge { get; set; }
+
+    /// <summary>Accept any TLS certificate from this origin (self-signed test origins only). Default false.</summary>
+    public bool AcceptAnyCertificate { get; set; }
+
+    /// <summary>Allow this origin to point at loopback / link-local addresses. Default true for explicitly configured origins.</summary>
+    public bool AllowPrivateAddresses { get; set; } = true;
+}
+
+public sealed class ProxyOptions
+{
+    /// <summary>TCP/TLS connect timeout to an origin. Default 8 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Total time for one origin request including the body. Default 45 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>HTTP/2 keep-alive ping interval to origins. Default 30 s.</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idle pooled origin connection is kept. Default 2 min.</summary>
+    public TimeSpan PooledConnectionIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Upper bound on response header bytes accepted from an origin (hostile origins). Default 64 KB.</summary>
+    public int MaxResponseHeadersKiB { get; set; } = 64;
+}
+
+public sealed class CacheOptions
+{
+    /// <summary>Bytes the in-memory cache may hold before evicting. Default 512 MB.</summary>
+    public long SizeLimitBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Largest body that is cached; larger ones stream through (X-Cache: BYPASS). Default 32 MB.</summary>
+    public long MaxEntryBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Live media playlist TTL as a fraction of EXT-X-TARGETDURATION (capped at 1). Default 0.5.</summary>
+    public double LivePlaylistFraction { get; set; } = 0.5;
+
+    /// <summary>VOD playlists (EXT-X-ENDLIST). Default 10 min.</summary>
+    public TimeSpan VodPlaylistTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Master (multivariant) playlists. Default 5 s.</summary>
+    public TimeSpan MasterPlaylistTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Media segments, init sections and keys. Default 10 min.</summary>
+    public TimeSpan SegmentTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Anything else (not HLS). Default 5 s.</summary>
+    public TimeSpan OtherTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Negative caching of 404 for segments (at most 1 s; 0 disables). Default 1 s.</summary>
+    public TimeSpan NotFoundTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an expired entry may still be served (X-Cache: STALE) while the origin fails. Default 60 s; 0 disables.</summary>
+    public TimeSpan StaleIfError { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,190 @@
+using HlsGateway.Monitor.Metrics;
+
+namespace HlsGateway.Proxy;
+
+/// <summary>Outcome of parsing a request target.</summary>
+internal enum PathParseResult
+{
+    Ok,
+    NotHls,
+    BadPath,
+    UnknownOrigin,
+}
+
+/// <summary>
+/// Parses <c>/hls/&lt;origin&gt;/&lt;path&gt;</c> from the raw request target (before Kestrel's
+/// dot-segment normalisation), so traversal tricks (<c>..</c>, <c>%2e%2e</c>, encoded slashes or
+/// backslashes, NUL) are refused with 400 and never reach an origin.
+/// </summary>
+internal static class HlsPathParser
+{
+    public const string Prefix = "/hls/";
+
+    /// <summary>Query parameters that belong to the gateway (signed URLs) and are not forwarded.</summary>
+    private static readonly string[] GatewayParams = ["exp", "kid", "acl", "ip", "sig"];
+
+    public static PathParseResult Parse(string rawTarget, OriginRegistry origins, out HlsRequest request, out string originName)
+    {
+        request = default;
+        originName = string.Empty;
+        var q = rawTarget.IndexOf('?');
+        var rawPath = q < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, q);
+        if (!rawPath.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return PathParseResult.NotHls;
+        }
+        var rest = rawPath[Prefix.Length..];
+        var slash = rest.IndexOf('/');
+        if (slash <= 0 || slash == rest.Length - 1)
+        {
+            return PathParseResult.BadPath;
+        }
+        var name = rest[..slash];
+        var path = rest[(slash + 1)..];
+        if (!IsSafePath(path) || path.Length > 4096)
+        {
+            return PathParseResult.BadPath;
+        }
+        if (!origins.TryGet(name, out var origin))
+        {
+            originName = name.ToString();
+            return PathParseResult.UnknownOrigin;
+        }
+        originName = origin.Name;
+
+        var query = q < 0 ? string.Empty : FilterQuery(rawTarget.AsSpan(q + 1));
+        var pathString = path.ToString();
+        var kind = KindOf(path);
+        request = new HlsRequest(origin, pathString, query, kind, string.Concat(origin.Name, "/", pathString, query));
+        return PathParseResult.Ok;
+    }
+
+    public static RouteKind KindOf(ReadOnlySpan<char> path)
+    {
+        var dot = path.LastIndexOf('.');
+        if (dot < 0 || dot < path.LastIndexOf('/'))
+        {
+            return RouteKind.Other;
+        }
+        var ext = path[(dot + 1)..];
+        if (ext.Equals("m3u8", StringComparison.OrdinalIgnoreCase) || ext.Equals("m3u", StringComparison.OrdinalIgnoreCase))
+        {
+            return RouteKind.MediaPlaylist; // refined to MasterPlaylist once the body is seen
+        }
+        foreach (var seg in SegmentExtensions)
+        {
+            if (ext.Equals(seg, StringComparison.OrdinalIgnoreCase))
+            {
+                return RouteKind.Segment;
+            }
+        }
+        return RouteKind.Other;
+    }
+
+    private static readonly string[] SegmentExtensions = ["ts", "m4s", "mp4", "m4a", "m4v", "aac", "ac3", "ec3", "mp3", "vtt", "webvtt", "key", "cmfv", "cmfa", "fmp4", "mpd"];
+
+    /// <summary>True when no segment is (or decodes to) '.' or '..', and there are no encoded separators or control bytes.</summary>
+    internal static bool IsSafePath(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty)
+        {
+            return false;
+        }
+        foreach (var ch in path)
+        {
+            if (ch is '\\' or '\0' || char.IsControl(ch))
+            {
+                return false;
+            }
+        }
+        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
+            path.Contains("%00", StringComparison.Ordinal) || path.Contains("%25", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var range in path.Split('/'))
+        {
+            var segment = path[range];
+            if (segment.IsEmpty)
+            {
+                return false; // "//" or trailing slash: not a resource
+            }
+            if (IsDotSegment(segment))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsDotSegment(ReadOnlySpan<char> segment)
+    {
+        // '.', '..', and their percent-encoded forms (%2e, %2E), in any mix.
+        var dots = 0;
+        var i = 0;
+        while (i < segment.Length)
+        {
+            if (segment[i] == '.')
+            {
+                dots++;
+                i++;
+            }
+            else if (i + 2 < segment.Length && segment[i] == '%' && segment[i + 1] == '2' && (segment[i + 2] is 'e' or 'E'))
+            {
+                dots++;
+                i += 3;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        return dots is 1 or 2;
+    }
+
+    private static string FilterQuery(ReadOnlySpan<char> query)
+    {
+        if (query.IsEmpty)
+        {
+            return string.Empty;
+        }
+        var keepAll = true;
+        foreach (var range in query.Split('&'))
+        {
+            if (IsGatewayParam(query[range]))
+            {
+                keepAll = false;
+                break;
+            }
+        }
+        if (keepAll)
+        {
+            return string.Concat("?", query);
+        }
+        var sb = new System.Text.StringBuilder(query.Length + 1);
+        foreach (var range in query.Split('&'))
+        {
+            var part = query[range];
+            if (part.IsEmpty || IsGatewayParam(part))
+            {
+                continue;
+            }
+            sb.Append(sb.Length == 0 ? '?' : '&').Append(part);
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsGatewayParam(ReadOnlySpan<char> pair)
+    {
+        var eq = pair.IndexOf('=');
+        var name = eq < 0 ? pair : pair[..eq];
+        foreach (var p in GatewayParams)
+        {
+            if (name.Equals(p, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using HlsGateway.Caching;
+using HlsGateway.Configuration;
+using HlsGateway.Monitor.Metrics;
+using HlsGateway.Playlists;
+using HlsGateway.Problems;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace HlsGateway.Proxy;
+
+/// <summary>
+/// Terminal handler for <c>/hls/&lt;origin&gt;/&lt;path&gt;</c>: validate, answer from the cache,
+/// collapse misses into one origin fetch, serve stale when the origin fails, and stream what is too
+/// large to cache straight through YARP's <see cref="IHttpForwarder"/>.
+/// </summary>
+internal sealed partial class HlsProxyMiddleware(
+    RequestDelegate next,
+    OriginRegistry origins,
+    HlsCache cache,
+    IHttpForwarder forwarder,
+    IPlaylistRewriter rewriter,
+    GatewayConfigMonitor config,
+    TimeProvider time,
+    IGatewayMetrics metrics,
+    ILogger<HlsProxyMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (!rawTarget.StartsWith(HlsPathParser.Prefix, StringComparison.Ordinal))
+        {
+            return next(context);
+        }
+        return HandleAsync(context, rawTarget);
+    }
+
+    private async Task HandleAsync(HttpContext context, string rawTarget)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var parse = HlsPathParser.Parse(rawTarget, origins, out var request, out var originName);
+        if (parse != PathParseResult.Ok)
+        {
+            await RejectAsync(context, parse, originName).ConfigureAwait(false);
+            return;
+        }
+        var method = context.Request.Method;
+        var isHead = HttpMethods.IsHead(method);
+        if (!isHead && !HttpMethods.IsGet(method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            Log.MethodNotAllowed(logger, method, request.Origin.Name, request.Path);
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.").ConfigureAwait(false);
+            Complete(request, context, CacheResult.None, started);
+            return;
+        }
+
+        var ct = context.RequestAborted;
+        var result = CacheResult.None;
+        try
+        {
+            var entry = cache.Peek(request.CacheKey);
+            var now = time.GetUtcNow();
+            if (entry is not null && entry.IsFresh(now))
+            {
+                result = CacheResult.Hit;
+                await ServeAsync(context, request, entry, result, now, isHead, ct).ConfigureAwait(false);
+                return;
+            }
+            if (cache.IsKnownTooLarge(request.CacheKey))
+            {
+                result = CacheResult.Bypass;
+                await PassThroughAsync(context, request).ConfigureAwait(false);
+                return;
+            }
+
+            var outcome = await cache.ResolveAsync(request, out _).WaitAsync(ct).ConfigureAwait(false);
+            now = time.GetUtcNow();
+            switch (outcome.Status)
+            {
+                case FetchStatus.Ok:
+                    result = outcome.FromSharedCache ? CacheResult.Hit : CacheResult.Miss;
+                    await ServeAsync(context, request, outcome.Entry!, result, now, isHead, ct).ConfigureAwait(false);
+                    return;
+                case FetchStatus.TooLarge:
+                    result = CacheResult.Bypass;
+                    await PassThroughAsync(context, request).ConfigureAwait(false);
+                    return;
+            }
+
+            // The origin failed: the last good copy, if still inside the stale-if-error window.
+            var stale = cache.Peek(request.CacheKey) ?? entry;
+            if (stale is { StatusCode: 200 } && now < stale.FreshUntil + config.Current.Cache.StaleIfError)
+            {
+                result = CacheResult.Stale;
+                Log.ServedStale(logger, request.Origin.Name, request.Path, outcome.Reason);
+                await ServeAsync(context, request, stale, result, now, isHead, ct).ConfigureAwait(false);
+                return;
+            }
+            var (status, title) = outcome.Status switch
+            {
+                FetchStatus.Timeout => (StatusCodes.Status504GatewayTimeout, "Origin timeout"),
+                FetchStatus.Unreachable => (StatusCodes.Status502BadGateway, "Origin unreachable"),
+                _ => (StatusCodes.Status502BadGateway, "Origin error"),
+            };
+            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the client went away; nothing to answer
+        }
+        finally
+        {
+            Complete(request, context, result, started);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, HlsRequest request, CacheEntry entry, CacheResult result, DateTimeOffset now, bool isHead, CancellationToken ct)
+    {
+        var response = context.Response;
+        var headers = response.Headers;
+        headers[CacheHeaders.XCache] = CacheHeaders.For(result);
+        if (entry.StatusCode != StatusCodes.Status200OK)
+        {
+            var title = entry.StatusCode == StatusCodes.Status404NotFound ? "Not found at origin" : "Origin refused the request";
+            await ProblemWriter.WriteAsync(context, entry.StatusCode, title, $"Origin '{request.Origin.Name}' answered {entry.StatusCode} for '{request.Path}'.").ConfigureAwait(false);
+            headers[CacheHeaders.XCache] = CacheHeaders.For(result);
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        if (entry.ContentType is not null)
+        {
+            headers.ContentType = entry.ContentTypeValue;
+        }
+        if (entry.ETag is not null)
+        {
+            headers.ETag = entry.ETagValue;
+        }
+        if (entry.LastModified is not null)
+        {
+            headers.LastModified = entry.LastModifiedValue;
+        }
+        headers.CacheControl = result == CacheResult.Stale ? CacheHeaders.NoCache : CacheHeaders.CacheControl(entry.FreshUntil - now);
+
+        var isPlaylist = entry.Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist;
+        if (isPlaylist && rewriter.IsActive(context, request))
+        {
+            if (!isHead)
+            {
+                await rewriter.WriteAsync(context, request, entry, ct).ConfigureAwait(false);
+            }
+            return;
+        }
+
+        headers.AcceptRanges = CacheHeaders.AcceptRangesBytes;
+        if (entry.ETag is not null && context.Request.Headers.IfNoneMatch.Count > 0 && IfNoneMatchHits(context.Request.Headers.IfNoneMatch, entry.ETag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        var body = entry.Body.AsMemory();
+        var rangeHeader = context.Request.Headers.Range;
+        if (rangeHeader.Count > 0)
+        {
+            switch (ByteRange.TryParse(rangeHeader.ToString(), body.Length, out var from, out var length))
+            {
+                case ByteRangeResult.Satisfiable:
+                    response.StatusCode = StatusCodes.Status206PartialContent;
+                    headers.ContentRange = $"bytes {from}-{from + length - 1}/{body.Length}";
+                    body = body.Slice((int)from, (int)length);
+                    break;
+                case ByteRangeResult.Unsatisfiable:
+                    headers.ContentRange = $"bytes */{body.Length}";
+                    await ProblemWriter.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable", $"The resource is {body.Length} bytes.").ConfigureAwait(false);
+                    headers.ContentRange = $"bytes */{body.Length}";
+                    return;
+                default:
+                    break; // unsupported (multi-range) or malformed: serve the whole resource, as RFC 9110 allows
+            }
+        }
+
+        response.ContentLength = body.Length;
+        if (!isHead)
+        {
+            await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IfNoneMatchHits(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+            if (value.Trim() == "*" || value.Contains(etag, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private async Task PassThroughAsync(HttpContext context, HlsRequest request)
+    {
+        var origin = request.Origin;
+        var requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = config.Current.Proxy.RequestTimeout,
+            Version = origin.Version,
+            VersionPolicy = origin.VersionPolicy,
+        };
+        var error = await forwarder.SendAsync(context, origin.BaseUrl, origin.Invoker, requestConfig, new PassThroughTransformer(request.UpstreamUrl)).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+        var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
+        Log.PassThroughFailed(logger, origin.Name, request.Path, error, reason);
+        metrics.OriginFetch(origin.Name, request.Kind, 0, 0, 0, error == ForwarderError.RequestTimedOut ? "timeout" : "connect");
+        if (!context.Response.HasStarted && error is not ForwarderError.RequestCanceled)
+        {
+            var timeout = error is ForwarderError.RequestTimedOut;
+            await ProblemWriter.WriteAsync(context,
+                timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timeout ? "Origin timeout" : "Origin unreachable",
+                $"Origin '{origin.Name}': {error}.").ConfigureAwait(false);
+            context.Response.Headers[CacheHeaders.XCache] = CacheHeaders.Bypass;
+        }
+    }
+
+    private async Task RejectAsync(HttpContext context, PathParseResult parse, string originName)
+    {
+        if (parse == PathParseResult.UnknownOrigin)
+        {
+            Log.UnknownOrigin(logger, originName);
+            metrics.RequestDenied("unknown_origin");
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown origin", $"No origin named '{originName}' is configured.").ConfigureAwait(false);
+        }
+        else
+        {
+            Log.BadPath(logger, context.Request.Path.Value ?? string.Empty);
+            metrics.RequestDenied("bad_request");
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad path",
+                "Expected /hls/<origin>/<path> without dot segments, encoded separators or control characters.").ConfigureAwait(false);
+        }
+    }
+
+    private void Complete(in HlsRequest request, HttpContext context, CacheResult result, long started)
+    {
+        var kind = request.Kind;
+        metrics.RequestCompleted(kind, request.Origin.Name, context.Response.StatusCode, result,
+            Stopwatch.GetElapsedTime(started).TotalSeconds, context.Response.ContentLength ?? 0);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, EventName = "UnknownOrigin", Level = LogLevel.Information, Message = "Refused request for unknown origin '{Origin}'.")]
+        public static partial void UnknownOrigin(ILogger logger, string origin);
+
+        [LoggerMessage(EventId = 2102, EventName = "BadPath", Level = LogLevel.Warning, Message = "Refused unsafe or malformed HLS path '{Path}'.")]
+        public static partial void BadPath(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 2103, EventName = "MethodNotAllowed", Level = LogLevel.Information, Message = "Refused {Method} for {Origin}/{Path}.")]
+        public static partial void MethodNotAllowed(ILogger logger, string method, string origin, string path);
+
+        [LoggerMessage(EventId = 2104, EventName = "ServedStale", Level = LogLevel.Warning, Message = "Served stale {Origin}/{Path} because the origin failed: {Reason}")]
+        public static partial void ServedStale(ILogger logger, string origin, string path, string reason);
+
+        [LoggerMessage(EventId = 2105, EventName = "PassThroughFailed", Level = LogLevel.Warning, Message = "Streaming {Origin}/{Path} failed: {Error} ({Reason})")]
+        public static partial void PassThroughFailed(ILogger logger, string origin, string path, ForwarderError error, string reason);
+    }
+}

@@ -1,0 +1,16 @@
+using HlsGateway.Monitor.Metrics;
+
+namespace HlsGateway.Proxy;
+
+/// <summary>A parsed, validated <c>/hls/&lt;origin&gt;/&lt;path&gt;</c> request.</summary>
+internal readonly record struct HlsRequest(
+    Origin Origin,
+    string Path,          // the path below the origin, percent-encoded as the client sent it, no leading '/'
+    string UpstreamQuery, // "" or "?..." with the gateway's own parameters removed
+    RouteKind Kind,       // from the extension; playlists are refined to master/media by content
+    string CacheKey)
+{
+    public string UpstreamUrl => string.Concat(Origin.BaseUrl, "/", Path, UpstreamQuery);
+
+    public bool IsPlaylist => Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist;
+}
