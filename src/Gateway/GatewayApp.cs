@@ -1,5 +1,6 @@
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
+using HlsGateway.Monitor;
 using HlsGateway.Proxy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,6 +21,7 @@ internal static class GatewayApp
             // cleartext endpoints speak HTTP/1.1 and h2c (prior knowledge) on the same port
             k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
         });
+        builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
         configure?.Invoke(builder);
@@ -29,7 +31,9 @@ internal static class GatewayApp
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
 
         // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
+        app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers
         app.UseMiddleware<HlsProxyMiddleware>();
+        app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }
