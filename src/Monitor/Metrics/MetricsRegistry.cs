@@ -24,6 +24,7 @@ internal sealed class MetricsRegistry : IDisposable
         _meterAdapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
+            MetricFactory = Factory,
             InstrumentFilterPredicate = i => Array.IndexOf(AdaptedMeters, i.Meter.Name) >= 0 && (i.Meter.Scope is null || ReferenceEquals(i.Meter.Scope, meterFactory)),
         });
     }
