@@ -49,9 +49,8 @@ internal sealed partial class HlsProxyMiddleware(
         var isHead = HttpMethods.IsHead(method);
         if (!isHead && !HttpMethods.IsGet(method))
         {
-            context.Response.Headers.Allow = "GET, HEAD";
             Log.MethodNotAllowed(logger, method, request.Origin.Name, request.Path);
-            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.", header: ("Allow", "GET, HEAD")).ConfigureAwait(false);
             Complete(request, context, CacheResult.None, started);
             return;
         }
