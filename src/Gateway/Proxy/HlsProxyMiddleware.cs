@@ -103,7 +103,8 @@ internal sealed partial class HlsProxyMiddleware(
                 FetchStatus.Unreachable => (StatusCodes.Status502BadGateway, "Origin unreachable"),
                 _ => (StatusCodes.Status502BadGateway, "Origin error"),
             };
-            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.", header: (CacheHeaders.XCache, "MISS")).ConfigureAwait(false);
+            result = CacheResult.Miss;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
