@@ -42,17 +42,14 @@ rc=${PIPESTATUS[0]}
 set -e
 
 # totals from the TRX files (what actually ran)
-read -r passed failed skipped < <(python3 - "$RESULTS" <<'PY'
-import sys, glob, xml.etree.ElementTree as ET
-p = f = s = 0
-for trx in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    c = ET.parse(trx).getroot().find(".//{*}Counters")
-    if c is None: continue
-    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
-    s += int(c.get("notExecuted", 0))
-print(p, f, s)
-PY
-)
+passed=0; failed=0; skipped=0
+for trx in $(find "$RESULTS" -name '*.trx'); do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  n() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(n passed)))
+  failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
+  skipped=$((skipped + $(n notExecuted)))
+done
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed/aborted run counts as a failure
 
 # ---- 4. k6 smoke against the demo channel (when k6 is present) -------------
