@@ -15,7 +15,8 @@ internal sealed class StatsService(
     IOptionsMonitor<MonitorOptions> options,
     TimeProvider time)
 {
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    // uptime of the process (the gateway is one process), not of this lazily created service
+    private readonly DateTimeOffset _started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
 
     public StatsSnapshot Snapshot()
     {
