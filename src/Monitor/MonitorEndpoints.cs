@@ -28,6 +28,9 @@ internal static class MonitorEndpoints
         var registry = services.GetService<MetricsRegistry>();
         if (registry is not null)
         {
+            // each scrape refreshes stale origin probes in the background, so hlsgw_origin_up stays current while Prometheus watches
+            var prober = services.GetRequiredService<DependencyProber>();
+            registry.Registry.AddBeforeCollectCallback(prober.RefreshIfStale);
             endpoints.MapMetrics("/metrics", registry.Registry);
         }
 
@@ -49,6 +52,7 @@ internal static class MonitorEndpoints
         {
             return MonitorAccess.DenyAsync(context);
         }
+        services.GetRequiredService<DependencyProber>().RefreshIfStale();
         var snapshot = services.GetRequiredService<StatsService>().Snapshot();
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";

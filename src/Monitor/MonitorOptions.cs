@@ -17,7 +17,7 @@ public sealed class MonitorOptions
     /// <summary><c>Monitor:OriginProbePath</c>: path below each origin's base URL that the health probe requests. Default empty (the base URL itself).</summary>
     public string OriginProbePath { get; set; } = string.Empty;
 
-    /// <summary><c>Monitor:OriginProbeInterval</c>: how often origins are probed; /health serves the cached result in between. Default 10 s.</summary>
+    /// <summary><c>Monitor:OriginProbeInterval</c>: origins are probed at most this often (on demand: /health, /metrics scrapes, /stats); results are cached in between. Default 10 s.</summary>
     public TimeSpan OriginProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary><c>Monitor:OriginProbeTimeout</c>: one probe's time limit. Default 3 s.</summary>

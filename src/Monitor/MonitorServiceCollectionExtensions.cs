@@ -43,7 +43,6 @@ internal static class MonitorServiceCollectionExtensions
         }
 
         services.TryAddSingleton<DependencyProber>();
-        services.AddHostedService(sp => sp.GetRequiredService<DependencyProber>());
         var checks = services.AddHealthChecks().AddCheck<OriginsHealthCheck>("origins", tags: [MonitorEndpoints.ReadyTag]);
         if (!string.IsNullOrWhiteSpace(configuration["Gateway:Redis"]))
         {

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using HlsGateway.Monitor.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,17 +10,18 @@ namespace HlsGateway.Monitor.Health;
 
 /// <summary>
 /// Probes every origin (a HEAD of its base URL or <c>Monitor:OriginProbePath</c> through the
-/// gateway's own pooled invoker) and pings Redis, every <c>Monitor:OriginProbeInterval</c>, in the
-/// background. Health checks and /stats read the cached results, so a burst of /health calls never
-/// turns into a burst of origin requests. Any HTTP answer below 500 counts as up: the origin is
-/// reachable and serving, even when its base URL itself is not a resource (404).
+/// gateway's own pooled invoker) and pings Redis, at most once per <c>Monitor:OriginProbeInterval</c>,
+/// on demand: when /health is asked, and in the background when /metrics is scraped or /stats is
+/// read with stale results. Nobody watching means no probe traffic to origins; a burst of /health
+/// calls shares one round. Any HTTP answer below 500 counts as up: the origin is reachable and
+/// serving, even when its base URL itself is not a resource (404).
 /// </summary>
 internal sealed partial class DependencyProber(
     IServiceProvider services,
     IOptions<MonitorOptions> options,
     IGatewayMetrics metrics,
     TimeProvider time,
-    ILogger<DependencyProber> logger) : BackgroundService
+    ILogger<DependencyProber> logger)
 {
     private readonly Lock _sync = new();
     private FrozenDictionary<string, OriginHealth> _origins = FrozenDictionary<string, OriginHealth>.Empty;
@@ -52,8 +52,7 @@ internal sealed partial class DependencyProber(
     /// <summary>The cached origin results, probing first when they are older than the interval (or missing).</summary>
     public async Task<IReadOnlyList<OriginHealth>> GetOriginsAsync(CancellationToken ct)
     {
-        if (time.GetElapsedTime(Interlocked.Read(ref _lastProbe)) >= options.Value.OriginProbeInterval || _lastProbe == long.MinValue
-            || Origins.Any(o => o.Status == OriginHealth.Unknown))
+        if (Stale || Origins.Any(o => o.Status == OriginHealth.Unknown))
         {
             await ProbeOnceAsync().WaitAsync(ct).ConfigureAwait(false);
         }
@@ -98,22 +97,37 @@ internal sealed partial class DependencyProber(
         return result;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private bool Stale => _lastProbe == long.MinValue || time.GetElapsedTime(Interlocked.Read(ref _lastProbe)) >= options.Value.OriginProbeInterval;
+
+    /// <summary>Starts a probe round (origins and Redis) when the last one is older than the interval; does not wait for it.</summary>
+    public void RefreshIfStale()
     {
-        using var timer = new PeriodicTimer(options.Value.OriginProbeInterval, time);
-        do
+        if (!Stale)
         {
-            try
-            {
-                await ProbeOnceAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
-                await PingRedisAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            return;
+        }
+        lock (_sync)
+        {
+            if (_inFlight is { IsCompleted: false })
             {
                 return;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        _ = RefreshAsync();
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            await ProbeOnceAsync().ConfigureAwait(false);
+            using var cts = new CancellationTokenSource(options.Value.RedisProbeTimeout + TimeSpan.FromSeconds(1), time);
+            await PingRedisAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the ping's own timeout already produced a result
+        }
     }
 
     /// <summary>One round over all origins; concurrent callers share the round in flight.</summary>
