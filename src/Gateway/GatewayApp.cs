@@ -1,3 +1,4 @@
+using HlsGateway.Access;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
 using HlsGateway.Proxy;
@@ -27,8 +28,20 @@ internal static class GatewayApp
         var app = builder.Build();
         // Fail fast: resolving the monitor binds and validates Gateway:* (every error, each naming its key).
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
+        _ = app.Services.GetRequiredService<AccessConfigMonitor>();
 
-        // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
+        // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
+        // -> signature check -> rate limiter -> cache -> forwarder -> origin.
+        if (app.Services.HasTrustedProxies())
+        {
+            app.UseForwardedHeaders();
+        }
+        app.UseMiddleware<IpAllowlistMiddleware>();
+        app.UseMiddleware<SignatureMiddleware>();
+        if (app.Services.GetRequiredService<ClientRateLimiter>().Enabled)
+        {
+            app.UseMiddleware<RateLimitMiddleware>();
+        }
         app.UseMiddleware<HlsProxyMiddleware>();
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;

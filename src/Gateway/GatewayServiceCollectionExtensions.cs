@@ -1,3 +1,4 @@
+using HlsGateway.Access;
 using HlsGateway.Caching;
 using HlsGateway.Configuration;
 using HlsGateway.Monitor.Metrics;
@@ -21,6 +22,7 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OriginFetcher>();
         services.TryAddSingleton<IPlaylistRewriter, IdentityPlaylistRewriter>();
         services.AddHttpForwarder();
+        services.AddGatewayAccess(configuration);
 
         var redis = configuration[$"{GatewayOptions.SectionName}:Redis"];
         if (!string.IsNullOrWhiteSpace(redis))
