@@ -20,7 +20,7 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IGatewayMetrics>(NullGatewayMetrics.Instance);
         services.TryAddSingleton<OriginRegistry>();
         services.TryAddSingleton<OriginFetcher>();
-        services.TryAddSingleton<IPlaylistRewriter, IdentityPlaylistRewriter>();
+        services.TryAddSingleton<IPlaylistRewriter, PlaylistRewriter>();
         services.AddHttpForwarder();
         services.AddGatewayAccess(configuration);
 
