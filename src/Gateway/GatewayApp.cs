@@ -13,13 +13,13 @@ internal static class GatewayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: true);
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // cleartext endpoints speak HTTP/1.1 and h2c (prior knowledge) on the same port
-            k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
+            // Endpoints come from the Kestrel:Endpoints section (appsettings.json). Kestrel speaks h2c
+            // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
+            // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();

@@ -49,9 +49,8 @@ internal sealed partial class HlsProxyMiddleware(
         var isHead = HttpMethods.IsHead(method);
         if (!isHead && !HttpMethods.IsGet(method))
         {
-            context.Response.Headers.Allow = "GET, HEAD";
             Log.MethodNotAllowed(logger, method, request.Origin.Name, request.Path);
-            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.", header: ("Allow", "GET, HEAD")).ConfigureAwait(false);
             Complete(request, context, CacheResult.None, started);
             return;
         }
@@ -104,7 +103,8 @@ internal sealed partial class HlsProxyMiddleware(
                 FetchStatus.Unreachable => (StatusCodes.Status502BadGateway, "Origin unreachable"),
                 _ => (StatusCodes.Status502BadGateway, "Origin error"),
             };
-            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.", header: (CacheHeaders.XCache, "MISS")).ConfigureAwait(false);
+            result = CacheResult.Miss;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
