@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace HlsGateway.Access;
 
 /// <summary>
-/// Checks signed URLs on <c>/hls/*</c>. Unsigned requests pass unless <c>Gateway:Signing:Required</c>; a request
-/// carrying any signature parameter must be valid. For playlists the validated parameters are kept as a
+/// Checks signed URLs on <c>/hls/*</c>. Unsigned requests pass unless <c>Gateway:Signing:Required</c>; once a
+/// key is configured, a request carrying any signature parameter must be valid (with no key at all the
+/// parameters are only stripped, as before signing was set up). For playlists the validated parameters are kept as a
 /// <see cref="SignedRequest"/> feature so the rewriter can sign the children.
 /// </summary>
 internal sealed partial class SignatureMiddleware(
@@ -25,9 +26,9 @@ internal sealed partial class SignatureMiddleware(
             return next(context);
         }
         var snapshot = config.Current;
-        if (!snapshot.SigningRequired && !SignatureValidator.HasSignatureParams(raw))
+        if (!snapshot.SigningRequired && (snapshot.Keys.Count == 0 || !SignatureValidator.HasSignatureParams(raw)))
         {
-            return next(context); // signing off and nothing to check: the cheap path
+            return next(context); // signing off (no keys), or optional and nothing to check: the cheap path
         }
         var q = raw.IndexOf('?');
         var capture = HlsPathParser.KindOf(q < 0 ? raw : raw.AsSpan(0, q)) == RouteKind.MediaPlaylist;

@@ -7,7 +7,8 @@ namespace HlsGateway.Playlists;
 
 /// <summary>
 /// Rewrites an m3u8 body line by line (bytes in, bytes out; no regex, no string per line on the common
-/// path). Every URI goes through the gateway: URI lines (segments, variant streams) and the quoted URI
+/// path). Every URI goes through the gateway: simple relative references stay as they are (they resolve
+/// below the playlist's gateway URL) and only gain the signature; all others are made gateway paths. URI lines (segments, variant streams) and the quoted URI
 /// attributes of EXT-X-MEDIA, -I-FRAME-STREAM-INF, -KEY, -SESSION-KEY, -MAP, -PART, -PRELOAD-HINT,
 /// -RENDITION-REPORT, -SESSION-DATA (and X-ASSET-URI / X-ASSET-LIST of EXT-X-DATERANGE). Relative
 /// references resolve against the playlist URL; absolute ones must fall under a configured origin's base
@@ -147,9 +148,9 @@ internal static class PlaylistLineRewriter
         }
         if (simple && TrySimpleRelative(chars, out var pathLength))
         {
-            // the common case: "seg42.ts", "720p/index.m3u8?x=1" below the playlist's directory
-            var n = Write(output, ctx.DirPrefix);
-            n += Write(output, uri[..pathLength]);
+            // The common case: "seg42.ts", "720p/index.m3u8?x=1" below the playlist's directory. It already
+            // resolves through the gateway (players resolve against the playlist URL), so it stays relative.
+            var n = Write(output, uri[..pathLength]);
             return n + WriteQueryAndSignature(chars[pathLength..], ctx.DirPrefixText.AsSpan(), chars[..pathLength], output, ctx);
         }
         return WriteResolved(uri, output, ctx, isKey);

@@ -1,4 +1,3 @@
-using System.Text;
 using HlsGateway.Access;
 using HlsGateway.Proxy;
 
@@ -22,13 +21,12 @@ internal sealed class PlaylistRewriteContext
         Origins = origins;
         var lastSlash = request.Path.LastIndexOf('/');
         DirPrefixText = string.Concat(HlsPathParser.Prefix, request.Origin.Name, "/", lastSlash < 0 ? string.Empty : request.Path[..(lastSlash + 1)]);
-        DirPrefix = Encoding.UTF8.GetBytes(DirPrefixText);
         if (signed is not null && key is not null)
         {
             Signed = signed;
             Key = key;
             ChildAcl = signed.Acl ?? DirPrefixText;
-            SharedSuffix = Encoding.ASCII.GetBytes(UrlSignature.BuildQuery(key, signed.Kid, signed.Exp, string.Empty, ChildAcl, signed.Ip));
+            SharedSuffix = System.Text.Encoding.ASCII.GetBytes(UrlSignature.BuildQuery(key, signed.Kid, signed.Exp, string.Empty, ChildAcl, signed.Ip));
         }
     }
 
@@ -38,8 +36,6 @@ internal sealed class PlaylistRewriteContext
 
     /// <summary><c>/hls/&lt;origin&gt;/&lt;playlist dir&gt;/</c>: the gateway path relative URIs resolve below.</summary>
     public string DirPrefixText { get; }
-
-    public byte[] DirPrefix { get; }
 
     public SignedRequest? Signed { get; }
 

@@ -34,16 +34,16 @@ public sealed class PlaylistLineRewriterTests
     public void Master_every_uri_goes_through_the_gateway()
     {
         var text = Rewrite(PlaylistFixtures.Master, "live/master.m3u8");
-        Assert.Contains("#EXT-X-SESSION-DATA:DATA-ID=\"com.example.title\",URI=\"/hls/news/live/meta/title.json\"", text);
-        Assert.Contains("#EXT-X-SESSION-KEY:METHOD=AES-128,URI=\"/hls/news/live/keys/session.key\",IV=0x00000000000000000000000000000001", text);
-        Assert.Contains("NAME=\"English\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"/hls/news/live/audio/en/index.m3u8\"", text);
+        Assert.Contains("#EXT-X-SESSION-DATA:DATA-ID=\"com.example.title\",URI=\"meta/title.json\"", text);
+        Assert.Contains("#EXT-X-SESSION-KEY:METHOD=AES-128,URI=\"keys/session.key\",IV=0x00000000000000000000000000000001", text);
+        Assert.Contains("NAME=\"English\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio/en/index.m3u8\"", text);
         Assert.Contains("NAME=\"Deutsch, Stereo\",DEFAULT=NO,AUTOSELECT=YES,URI=\"/hls/news/live/audio/de/index.m3u8\"", text);
-        Assert.Contains("FORCED=NO,URI=\"/hls/news/live/subs/en/index.m3u8\"", text);
+        Assert.Contains("FORCED=NO,URI=\"subs/en/index.m3u8\"", text);
         Assert.Contains("#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"CC1\",INSTREAM-ID=\"CC1\"\n", text);
-        Assert.Contains("CLOSED-CAPTIONS=\"cc\"\n/hls/news/live/v360/index.m3u8\n", text);
+        Assert.Contains("CLOSED-CAPTIONS=\"cc\"\nv360/index.m3u8\n", text);
         Assert.Contains("AUDIO=\"aud\",SUBTITLES=\"subs\",CLOSED-CAPTIONS=\"cc\"\n/hls/news/live/v720/index.m3u8\n", text);
         Assert.Contains("RESOLUTION=320x180,AUDIO=\"aud\"\n/hls/~refused/uri\n", text);
-        Assert.Contains("RESOLUTION=640x360,URI=\"/hls/news/live/v360/iframes.m3u8\"", text);
+        Assert.Contains("RESOLUTION=640x360,URI=\"v360/iframes.m3u8\"", text);
         Assert.DoesNotContain("CONTENT-STEERING", text);
         Assert.DoesNotContain("evil.example.com", text);
         Assert.DoesNotContain("127.0.0.1", text);
@@ -54,23 +54,24 @@ public sealed class PlaylistLineRewriterTests
     public void Media_every_tag_is_rewritten_and_skd_is_left_alone()
     {
         var text = Rewrite(PlaylistFixtures.V360, "live/v360/index.m3u8");
-        Assert.Contains("#EXT-X-MAP:URI=\"/hls/news/live/v360/init.mp4\",BYTERANGE=\"720@0\"", text);
+        Assert.Contains("#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"720@0\"", text);
         Assert.Contains("#EXT-X-KEY:METHOD=AES-128,URI=\"/hls/news/live/keys/k1.key\",IV=0x0000000000000000000000000000000A", text);
-        Assert.Contains("#EXTINF:4.000,\n/hls/news/live/v360/seg100.m4s\n", text);
-        Assert.Contains("#EXT-X-BYTERANGE:5000@0\n#EXTINF:4.000,\n/hls/news/live/v360/media.m4s\n", text);
-        Assert.Contains("/hls/news/live/v360/media.m4s?token=abc\n", text); // the origin's own query stays, reserved names go
+        Assert.Contains("#EXTINF:4.000,\nseg100.m4s\n", text);
+        Assert.Contains("#EXT-X-BYTERANGE:5000@0\n#EXTINF:4.000,\nmedia.m4s\n", text);
+        Assert.Contains("\nmedia.m4s?token=abc\n", text); // the origin's own query stays, reserved names go
         Assert.Contains("URI=\"skd://key-id-123\",KEYFORMAT=\"com.apple.streamingkeydelivery\"", text);
-        Assert.Contains("X-ASSET-URI=\"/hls/news/live/v360/ads/ad1.m3u8\"", text);
-        Assert.Contains("#EXT-X-PART:DURATION=1.0,URI=\"/hls/news/live/v360/seg103.part0.m4s\",INDEPENDENT=YES", text);
-        Assert.Contains("#EXT-X-PART:DURATION=1.0,URI=\"/hls/news/live/v360/seg103.part1.m4s\"", text);
-        Assert.Contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"/hls/news/live/v360/seg103.part2.m4s\"", text);
+        Assert.Contains("X-ASSET-URI=\"ads/ad1.m3u8\"", text);
+        Assert.Contains("#EXT-X-PART:DURATION=1.0,URI=\"seg103.part0.m4s\",INDEPENDENT=YES", text);
+        Assert.Contains("#EXT-X-PART:DURATION=1.0,URI=\"seg103.part1.m4s\"", text);
+        Assert.Contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg103.part2.m4s\"", text);
         Assert.Contains("#EXT-X-RENDITION-REPORT:URI=\"/hls/news/live/v720/index.m3u8\",LAST-MSN=103,LAST-PART=1", text);
         Assert.Contains("#EXT-X-RENDITION-REPORT:URI=\"/hls/~refused/uri\",LAST-MSN=103,LAST-PART=1", text);
         Assert.Contains("#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:12.000Z\n", text);
     }
 
     [Theory]
-    [InlineData("seg.ts", "/hls/news/live/seg.ts")]
+    [InlineData("seg.ts", "seg.ts")]
+    [InlineData("v1/seg.ts?x=1&exp=2", "v1/seg.ts?x=1")]
     [InlineData("./seg.ts", "/hls/news/live/seg.ts")]
     [InlineData("a/../seg.ts", "/hls/news/live/seg.ts")]
     [InlineData("../up.ts", "/hls/news/up.ts")]
@@ -102,9 +103,9 @@ public sealed class PlaylistLineRewriterTests
     {
         var signed = new SignedRequest(SigningTestVectors.Exp, "1700000000", "k1", null, "203.0.113.7");
         var text = Rewrite(PlaylistFixtures.Master, "live/master.m3u8", signed);
-        Assert.Contains("\n/hls/news/live/v360/index.m3u8?exp=1700000000&kid=k1&acl=/hls/news/live/&ip=203.0.113.7&sig=", text);
+        Assert.Contains("\nv360/index.m3u8?exp=1700000000&kid=k1&acl=/hls/news/live/&ip=203.0.113.7&sig=", text);
         var snapshot = Snapshot();
-        var uris = PlaylistUris.Extract(text).Where(u => u.StartsWith("/hls/news/", StringComparison.Ordinal)).ToList();
+        var uris = PlaylistUris.Extract(text).Where(u => !u.StartsWith("/hls/~", StringComparison.Ordinal)).Select(u => PlaylistUris.Resolve("/hls/news/live/master.m3u8", u)).ToList();
         Assert.Equal(8, uris.Count);
         foreach (var uri in uris)
         {
@@ -119,12 +120,12 @@ public sealed class PlaylistLineRewriterTests
         var playlist = "#EXTM3U\n#EXTINF:1,\n../shared/seg.ts\n";
         var snapshot = Snapshot();
         var exact = Rewrite(playlist, "live/index.m3u8", new SignedRequest(SigningTestVectors.Exp, "1700000000", "k1", null, null));
-        var uri = PlaylistUris.Extract(exact).Single();
+        var uri = PlaylistUris.Resolve("/hls/news/live/index.m3u8", PlaylistUris.Extract(exact).Single());
         Assert.DoesNotContain("acl=", uri);
         Assert.Equal(SignatureStatus.Valid, SignatureValidator.Validate(uri, IPAddress.Loopback, 0, snapshot, false, out _));
 
         var scoped = Rewrite(playlist, "live/index.m3u8", new SignedRequest(SigningTestVectors.Exp, "1700000000", "k1", "/hls/news/live/", null));
-        uri = PlaylistUris.Extract(scoped).Single();
+        uri = PlaylistUris.Resolve("/hls/news/live/index.m3u8", PlaylistUris.Extract(scoped).Single());
         Assert.Equal(SignatureStatus.OutsideScope, SignatureValidator.Validate(uri, IPAddress.Loopback, 0, snapshot, false, out _));
     }
 

@@ -3,6 +3,10 @@ namespace HlsGateway.Tests.Playlists;
 /// <summary>Test helper: every URI in a playlist (URI lines and URI-like quoted attributes), in order.</summary>
 internal static class PlaylistUris
 {
+    /// <summary>What a player requests for <paramref name="uri"/> found in the playlist at <paramref name="playlistTarget"/> (path + query).</summary>
+    public static string Resolve(string playlistTarget, string uri) =>
+        new Uri(new Uri(new Uri("http://gateway"), playlistTarget), uri).PathAndQuery;
+
     public static IEnumerable<string> Extract(string playlist)
     {
         foreach (var raw in playlist.Split('\n'))

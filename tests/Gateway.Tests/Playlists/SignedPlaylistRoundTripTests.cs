@@ -82,13 +82,13 @@ public sealed class SignedPlaylistRoundTripTests
                 Assert.Contains("private", response.Headers.CacheControl?.ToString() ?? string.Empty);
                 foreach (var next in PlaylistUris.Extract(body))
                 {
-                    queue.Enqueue(next);
+                    queue.Enqueue(next.StartsWith("skd:", StringComparison.Ordinal) ? next : PlaylistUris.Resolve(uri, next));
                 }
             }
         }
         // master + 7 child playlists + their segments, keys, init sections, parts, session data
         Assert.True(fetched >= 30, $"fetched {fetched}");
-        Assert.Equal(2, refused);
+        Assert.Equal(1, refused); // both foreign URIs became the same refused URI
         Assert.DoesNotContain(origin.Requests, r => r.Path.Contains("evil", StringComparison.Ordinal));
 
         // the children's signature is scoped to /hls/news/live/: it does not open the rest of the origin
@@ -115,7 +115,7 @@ public sealed class SignedPlaylistRoundTripTests
         var signedB = await gw.Client.GetStringAsync("/hls/news/live/v720/index.m3u8?" + UrlSignature.BuildQuery(SigningTestVectors.Key, "k1", exp + 1, "/hls/news/live/v720/index.m3u8", null, null));
         Assert.Contains("ip=127.0.0.1", signedA);
         Assert.DoesNotContain("sig=", unsigned);
-        Assert.Contains("/hls/news/live/v720/seg0.m4s\n", unsigned);
+        Assert.Contains("\nseg0.m4s\n", unsigned);
         Assert.DoesNotContain("ip=", signedB);
         Assert.Contains($"exp={exp + 1}", signedB);
         Assert.Equal(1, origin.Hits("/live/v720/index.m3u8"));
@@ -150,9 +150,9 @@ public sealed class SignedPlaylistRoundTripTests
         var exp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 300;
         var signed = "/hls/news/bad/big.m3u8?" + UrlSignature.BuildQuery(SigningTestVectors.Key, "k1", exp, "/hls/news/bad/big.m3u8", null, null);
         var body = await gw.Client.GetStringAsync(signed);
-        Assert.EndsWith($"/hls/news/bad/segment-number-{i - 1}.ts?exp={exp}&kid=k1&acl=/hls/news/bad/&sig=", body[..body.LastIndexOf("sig=", StringComparison.Ordinal)] + "sig=");
-        Assert.Equal(i, body.Split('\n').Count(l => l.StartsWith("/hls/news/bad/segment-number-", StringComparison.Ordinal)));
+        Assert.EndsWith($"\nsegment-number-{i - 1}.ts?exp={exp}&kid=k1&acl=/hls/news/bad/&sig=", body[..body.LastIndexOf("sig=", StringComparison.Ordinal)] + "sig=");
+        Assert.Equal(i, body.Split('\n').Count(l => l.StartsWith("segment-number-", StringComparison.Ordinal) && l.Contains("&sig=", StringComparison.Ordinal)));
         var unsignedBody = await gw.Client.GetStringAsync("/hls/news/bad/big.m3u8");
-        Assert.Contains("/hls/news/bad/segment-number-0.ts\n", unsignedBody);
+        Assert.Contains("\nsegment-number-0.ts\n", unsignedBody);
     }
 }
