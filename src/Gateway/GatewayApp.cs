@@ -1,4 +1,5 @@
 using HlsGateway.Access;
+using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
 using HlsGateway.Proxy;
@@ -43,6 +44,7 @@ internal static class GatewayApp
             app.UseMiddleware<RateLimitMiddleware>();
         }
         app.UseMiddleware<HlsProxyMiddleware>();
+        app.MapAllowlistAdmin();
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }
