@@ -2,6 +2,7 @@ using HlsGateway.Access;
 using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
+using HlsGateway.Monitor;
 using HlsGateway.Proxy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,6 +23,7 @@ internal static class GatewayApp
             // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
             // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
+        builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
         configure?.Invoke(builder);
@@ -37,6 +39,7 @@ internal static class GatewayApp
         {
             app.UseForwardedHeaders();
         }
+        app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers (after ForwardedHeaders: real client IPs)
         app.UseMiddleware<IpAllowlistMiddleware>();
         app.UseMiddleware<SignatureMiddleware>();
         if (app.Services.GetRequiredService<ClientRateLimiter>().Enabled)
@@ -44,6 +47,7 @@ internal static class GatewayApp
             app.UseMiddleware<RateLimitMiddleware>();
         }
         app.UseMiddleware<HlsProxyMiddleware>();
+        app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
         app.MapAllowlistAdmin();
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
