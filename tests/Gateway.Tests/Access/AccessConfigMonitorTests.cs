@@ -48,7 +48,7 @@ public sealed class AccessConfigMonitorTests
             ["Gateway:Access:Allow:0"] = "10.0.0.0/8",
             ["Gateway:Access:Allow:1"] = "10.0.0.5/8",
             ["Gateway:Access:TrustedProxies:0"] = "garbage",
-            ["Gateway:Admin:Token"] = "short",
+            ["Gateway:Admin:Token"] = "bad\u0001token",
             ["Gateway:RateLimits:Segment:PermitsPerSecond"] = "-1",
         }).Build();
         var ex = Assert.Throws<OptionsValidationException>(() => AccessConfigMonitor.Load(config));
