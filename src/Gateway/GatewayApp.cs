@@ -1,3 +1,5 @@
+using HlsGateway.Access;
+using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
 using HlsGateway.Monitor;
@@ -29,11 +31,24 @@ internal static class GatewayApp
         var app = builder.Build();
         // Fail fast: resolving the monitor binds and validates Gateway:* (every error, each naming its key).
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
+        _ = app.Services.GetRequiredService<AccessConfigMonitor>();
 
-        // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
-        app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers
+        // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
+        // -> signature check -> rate limiter -> cache -> forwarder -> origin.
+        if (app.Services.HasTrustedProxies())
+        {
+            app.UseForwardedHeaders();
+        }
+        app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers (after ForwardedHeaders: real client IPs)
+        app.UseMiddleware<IpAllowlistMiddleware>();
+        app.UseMiddleware<SignatureMiddleware>();
+        if (app.Services.GetRequiredService<ClientRateLimiter>().Enabled)
+        {
+            app.UseMiddleware<RateLimitMiddleware>();
+        }
         app.UseMiddleware<HlsProxyMiddleware>();
         app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
+        app.MapAllowlistAdmin();
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }

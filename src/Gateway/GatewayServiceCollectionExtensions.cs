@@ -1,3 +1,4 @@
+using HlsGateway.Access;
 using HlsGateway.Caching;
 using HlsGateway.Configuration;
 using HlsGateway.Monitor.Health;
@@ -22,8 +23,9 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IOriginDirectory>(sp => new DelegateOriginDirectory(() => sp.GetRequiredService<OriginRegistry>().All
             .Select(o => new OriginEndpoint(o.Name, o.BaseUri, o.Invoker, o.Version, o.VersionPolicy)).ToArray()));
         services.TryAddSingleton<OriginFetcher>();
-        services.TryAddSingleton<IPlaylistRewriter, IdentityPlaylistRewriter>();
+        services.TryAddSingleton<IPlaylistRewriter, PlaylistRewriter>();
         services.AddHttpForwarder();
+        services.AddGatewayAccess(configuration);
 
         var redis = configuration[$"{GatewayOptions.SectionName}:Redis"];
         if (!string.IsNullOrWhiteSpace(redis))
