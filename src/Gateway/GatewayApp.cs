@@ -1,5 +1,6 @@
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
+using HlsGateway.Hosting;
 using HlsGateway.Proxy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,6 +21,7 @@ internal static class GatewayApp
             // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
             // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
+        builder.AddServerHosting(); // Kestrel:Limits + Gateway:Hosting:ShutdownTimeout, validated now
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
         configure?.Invoke(builder);
@@ -29,6 +31,7 @@ internal static class GatewayApp
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
 
         // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
+        app.UseMiddleware<RequestFramingGuard>(); // request smuggling: before anything routes or forwards
         app.UseMiddleware<HlsProxyMiddleware>();
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
