@@ -11,19 +11,23 @@ namespace HlsGateway.Hosting;
 /// Content-Length and a non-chunked final Transfer-Encoding; it accepts Content-Length together with
 /// Transfer-Encoding (chunked wins) and only notices malformed chunks when the body is read. So:
 /// <list type="bullet">
-/// <item>Content-Length + Transfer-Encoding: 400, on every path.</item>
-/// <item>An HLS request (GET/HEAD only, nothing to upload) carrying a body: the body is read and
-/// discarded here (bounded by Kestrel:Limits:MaxRequestBodySize and MinRequestBodyDataRate, so a
-/// slow or broken body surfaces as Kestrel's 400 / 408 / 413), then refused with 400. It never
-/// reaches the cache or YARP, which would otherwise stream it to the origin.</item>
+/// <item>Content-Length + Transfer-Encoding: 400, on every path (so a client's own
+/// <c>X-Content-Length</c> header next to Transfer-Encoding is refused too: Kestrel uses that name).</item>
+/// <item>An HLS request carrying a body: the body is read and discarded here (bounded by
+/// Kestrel:Limits:MaxRequestBodySize and MinRequestBodyDataRate, so a slow or broken body surfaces as
+/// Kestrel's 400 / 408 / 413); a GET/HEAD with a body is then refused with 400, other methods go on
+/// to the proxy's 405. A body never reaches the cache or YARP, which would stream it to the origin.</item>
 /// </list>
 /// </summary>
 internal sealed partial class RequestFramingGuard(RequestDelegate next, ILogger<RequestFramingGuard> logger)
 {
+    private const string KestrelMovedContentLength = "X-Content-Length";
+
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Headers.ContentLength is not null && request.Headers.TransferEncoding.Count > 0)
+        // Kestrel hides a Content-Length sent alongside Transfer-Encoding by renaming it X-Content-Length.
+        if (request.Headers.TransferEncoding.Count > 0 && (request.Headers.ContentLength is not null || request.Headers.ContainsKey(KestrelMovedContentLength)))
         {
             Log.AmbiguousFraming(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
             return RejectAsync(context, StatusCodes.Status400BadRequest, "Ambiguous request framing",
@@ -64,6 +68,11 @@ internal sealed partial class RequestFramingGuard(RequestDelegate next, ILogger<
             // Kestrel's chunk parser reports some framing errors this way (e.g. a chunk size that overflows)
             Log.BadBody(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", StatusCodes.Status400BadRequest, ex.Message);
             await RejectAsync(context, StatusCodes.Status400BadRequest, "Bad request body", "Malformed request body framing.").ConfigureAwait(false);
+            return;
+        }
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            await next(context).ConfigureAwait(false); // well framed and consumed: the proxy answers 405
             return;
         }
         Log.BodyRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Request.Method);

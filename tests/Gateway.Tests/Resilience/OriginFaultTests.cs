@@ -29,9 +29,12 @@ public sealed class OriginFaultTests(ITestOutputHelper output)
             {
                 Files[$"/live/seg{i}.ts"] = Bytes(64 * 1024, i);
             }
-            for (var i = 0; i < NewSegments; i++)
+            for (var phase = 0; phase < 3; phase++)
             {
-                Files[$"/live/new{i}.ts"] = Bytes(2048, 1000 + i);
+                for (var i = 0; i < NewSegments; i++)
+                {
+                    Files[$"/live/new{phase}-{i}.ts"] = Bytes(2048, 1000 + phase * NewSegments + i);
+                }
             }
         }
 
@@ -92,16 +95,17 @@ public sealed class OriginFaultTests(ITestOutputHelper output)
 
             async Task WorkerAsync(int worker)
             {
-                for (var n = worker; !stop.IsCancellationRequested; n++)
+                // 4 players reload the playlist, 2 replay cached segments, 6 fetch segments never seen in this phase
+                for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
-                    var path = (n % 4) switch
+                    var p = Volatile.Read(ref phase);
+                    var path = worker switch
                     {
-                        0 => "/live/index.m3u8",
-                        1 => $"/live/seg{n % 8 / 2}.ts",
-                        _ => $"/live/new{(Interlocked.Increment(ref nextNew) % NewSegments)}.ts",
+                        < 4 => "/live/index.m3u8",
+                        < 6 => $"/live/seg{n % 4}.ts",
+                        _ => $"/live/new{p}-{Interlocked.Increment(ref nextNew) % NewSegments}.ts",
                     };
                     var started = Stopwatch.StartNew();
-                    var p = Volatile.Read(ref phase);
                     try
                     {
                         using var r = await client.GetAsync("/hls/o" + path);
