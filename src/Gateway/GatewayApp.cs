@@ -2,7 +2,11 @@ using HlsGateway.Access;
 using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
+<<<<<<< HEAD
 using HlsGateway.Monitor;
+=======
+using HlsGateway.Hosting;
+>>>>>>> limits
 using HlsGateway.Proxy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,6 +27,7 @@ internal static class GatewayApp
             // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
             // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
+        builder.AddServerHosting(); // Kestrel:Limits + Gateway:Hosting:ShutdownTimeout, validated now
         builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
@@ -34,7 +39,8 @@ internal static class GatewayApp
         _ = app.Services.GetRequiredService<AccessConfigMonitor>();
 
         // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
-        // -> signature check -> rate limiter -> cache -> forwarder -> origin.
+        // -> signature check -> rate limiter -> cache -> forwarder -> origin. Request framing (smuggling) is checked first.
+        app.UseMiddleware<RequestFramingGuard>(); // before anything routes or forwards
         if (app.Services.HasTrustedProxies())
         {
             app.UseForwardedHeaders();
