@@ -2,11 +2,8 @@ using HlsGateway.Access;
 using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
-<<<<<<< HEAD
-using HlsGateway.Monitor;
-=======
 using HlsGateway.Hosting;
->>>>>>> limits
+using HlsGateway.Monitor;
 using HlsGateway.Proxy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
