@@ -3,7 +3,7 @@ namespace HlsGateway.Recorder.Pipeline;
 /// <summary>
 /// Starts a new part where the media itself changes: a discontinuity (EXT-X-DISCONTINUITY /
 /// discontinuity sequence), a media-sequence reset (encoder restart, a new epoch), or a new fMP4
-/// init section. Concatenating across those would give players and ffmpeg a broken timeline.
+/// init section, or a gap just before this segment. Concatenating across those would give players and ffmpeg a broken timeline.
 /// </summary>
 internal sealed class PartBoundaryRule : ISegmentRule
 {
@@ -11,6 +11,12 @@ internal sealed class PartBoundaryRule : ISegmentRule
     {
         var part = context.Session.CurrentPart;
         var segment = context.Segment;
+        var pending = context.Session.PendingPartReason;
+        context.Session.PendingPartReason = null;
+        if (part is not null && context.NewPartReason is null)
+        {
+            context.NewPartReason = pending;
+        }
         if (part is not null && context.NewPartReason is null)
         {
             if (segment.Key.Epoch != part.Epoch)

@@ -53,6 +53,9 @@ internal sealed class RecordingSession : IDisposable
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>A boundary owed to the next written segment (after a gap the timeline jumps, so a new part starts).</summary>
+    public string? PendingPartReason { get; set; }
+
     public void RequestSplit() => Interlocked.Exchange(ref _splitRequested, 1);
 
     public bool TakeSplitRequest() => Interlocked.Exchange(ref _splitRequested, 0) == 1;
