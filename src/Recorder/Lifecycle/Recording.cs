@@ -87,10 +87,10 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
 
     public RecordingStatus Snapshot()
     {
-        var (parts, gaps, _) = _session.Journal.Snapshot();
+        var (parts, gaps, last) = _session.Journal.Snapshot();
         return new RecordingStatus(Name, _definition.Url, _state, StartedUtc,
             parts.Sum(p => (long)p.Segments), parts.Sum(p => p.Bytes), parts.Sum(p => p.DurationSeconds), _session.Duplicates,
-            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, parts, gaps);
+            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps);
     }
 
     private async Task RunAsync(CancellationToken ct)

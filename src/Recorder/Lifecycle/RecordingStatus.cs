@@ -16,5 +16,7 @@ internal sealed record RecordingStatus(
     double GapSeconds,
     string? CurrentPart,
     string? LastError,
+    long? LastMediaSequence,
+    long Epoch,
     IReadOnlyList<PartInfo> Parts,
     IReadOnlyList<GapEntry> Gaps);
