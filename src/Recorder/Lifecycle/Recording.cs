@@ -67,6 +67,18 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
     {
         await _cts.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        if (_state == RecordingState.Recording && _follower is not null)
+        {
+            using var catchUp = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _follower.CatchUpAsync(catchUp.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                Log.Problem(_logger, Name, "final playlist reload on stop failed: " + ex.Message);
+            }
+        }
         if (_state != RecordingState.Stopped)
         {
             ClosePartSafely("stopped");

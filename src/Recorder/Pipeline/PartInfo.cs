@@ -19,6 +19,9 @@ internal sealed class PartInfo
 
     public double DurationSeconds { get; set; }
 
+    /// <summary>EXT-X-PROGRAM-DATE-TIME of the first segment, when the origin sends it (wall-clock start of the media).</summary>
+    public DateTimeOffset? ProgramDateTime { get; set; }
+
     /// <summary>Bytes acknowledged (written and flushed); a crash may leave more in the file, which recovery truncates.</summary>
     public long Bytes { get; set; }
 

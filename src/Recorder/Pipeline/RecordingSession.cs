@@ -212,6 +212,7 @@ internal sealed class RecordingSession : IDisposable
                 FirstSequence = segment.Key.Media,
                 LastSequence = segment.Key.Media,
                 InitUri = segment.InitUri,
+                ProgramDateTime = segment.ProgramDateTime,
             };
             PartInfo snapshot;
             lock (Journal.Sync)

@@ -95,6 +95,23 @@ internal sealed class PlaylistFollower(
         }
     }
 
+    /// <summary>
+    /// One last reload on a graceful stop, so the recording ends with every segment listed at the
+    /// moment of the stop rather than at the previous reload (up to a target duration earlier).
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken ct)
+    {
+        if (_mediaUrl is null)
+        {
+            return;
+        }
+        var fetched = await FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
+        if (fetched.Ok && PlaylistParser.TryParseMedia(System.Text.Encoding.UTF8.GetString(fetched.Body!), out var playlist))
+        {
+            await ProcessAsync(playlist, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Feeds the segments newer than the last recorded one; returns how many were written.</summary>
     internal async Task<int> ProcessAsync(MediaPlaylist playlist, CancellationToken ct)
     {
