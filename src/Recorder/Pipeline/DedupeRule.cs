@@ -23,7 +23,7 @@ internal sealed class DedupeRule : ISegmentRule
             session.Duplicates++;
             return ValueTask.CompletedTask;
         }
-        session.History.Add(key);
-        return next(context);
+        return next(context); // the key enters the history once written or ledgered, so a failed write is retried
+
     }
 }

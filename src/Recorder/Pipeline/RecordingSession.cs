@@ -78,6 +78,7 @@ internal sealed class RecordingSession : IDisposable
             Journal.LastKey = key;
             Journal.Save();
         }
+        History.Add(key);
     }
 
     public void RecordGap(long epoch, long from, long to, double seconds, string reason)
@@ -138,6 +139,7 @@ internal sealed class RecordingSession : IDisposable
             Journal.LastKey = segment.Key;
             Journal.Save();
         }
+        History.Add(segment.Key);
         SegmentsWritten++;
         BytesWritten += written;
     }

@@ -217,4 +217,30 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         await host.Manager.StopRecordingAsync("news");
         await receiver.StopAsync();
     }
+
+    [Fact]
+    public async Task Unwritable_output_pauses_the_recording_with_an_error_event_and_it_resumes_when_fixed()
+    {
+        await using var origin = await SyntheticLiveOrigin.StartAsync();
+        for (var s = 0; s <= 3; s++)
+        {
+            origin.Append(s, s);
+        }
+        var blocker = Path.Combine(_out, "news");
+        await File.WriteAllTextAsync(blocker, "a file where the recording's folder should be");
+        await using var host = await RecorderHost.StartAsync(_out, new Dictionary<string, string?> { ["Recorder:BaseUrl"] = origin.Origin.BaseUrl });
+        await StartAsync(host, origin.PlaylistPath);
+        var error = await host.WaitForEventAsync<RecorderErrorEventArgs>(e => e.Stage == "write", Wait);
+        Assert.Equal(RecordingState.Paused, host.Manager.Get("news")!.State);
+        File.Delete(blocker);
+        await RecordedAsync(host, 3);
+        Assert.Equal(RecordingState.Recording, host.Manager.Get("news")!.State);
+        origin.Append(4, 4);
+        await RecordedAsync(host, 4);
+        await host.Manager.StopRecordingAsync("news");
+        var status = host.Manager.Get("news")!;
+        Assert.Equal((3L, 4L), (status.Parts.Single().FirstSequence, status.Parts.Single().LastSequence));
+        Assert.Empty(status.Gaps);
+        _ = error;
+    }
 }
