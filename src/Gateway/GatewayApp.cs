@@ -1,6 +1,9 @@
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
 using HlsGateway.Proxy;
+using HlsGateway.Recorder.Admin;
+using HlsGateway.Recorder.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -27,9 +30,11 @@ internal static class GatewayApp
         var app = builder.Build();
         // Fail fast: resolving the monitor binds and validates Gateway:* (every error, each naming its key).
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
+        _ = app.Services.GetRequiredService<IOptions<RecorderOptions>>().Value; // Recorder:* likewise
 
         // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
         app.UseMiddleware<HlsProxyMiddleware>();
+        app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }

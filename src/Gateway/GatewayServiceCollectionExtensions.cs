@@ -3,6 +3,7 @@ using HlsGateway.Configuration;
 using HlsGateway.Monitor.Metrics;
 using HlsGateway.Playlists;
 using HlsGateway.Proxy;
+using HlsGateway.Recorder;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -21,6 +22,7 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OriginFetcher>();
         services.TryAddSingleton<IPlaylistRewriter, IdentityPlaylistRewriter>();
         services.AddHttpForwarder();
+        services.AddRecorder(configuration);
 
         var redis = configuration[$"{GatewayOptions.SectionName}:Redis"];
         if (!string.IsNullOrWhiteSpace(redis))

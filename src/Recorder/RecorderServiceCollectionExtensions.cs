@@ -35,7 +35,7 @@ internal static class RecorderServiceCollectionExtensions
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
-        services.TryAddSingleton<IRecorderBaseAddress, ConfiguredBaseAddress>();
+        services.TryAddSingleton<IRecorderBaseAddress, ServerBaseAddress>();
         services.TryAddSingleton<IPartRemuxer, FfmpegRemuxer>();
         services.TryAddSingleton<RecorderEventBus>();
         services.TryAddSingleton<RecordingTee>();

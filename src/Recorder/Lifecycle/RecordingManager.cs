@@ -49,8 +49,7 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(OutputRoot);
-        RecoverAll();
+        RecoverAll(); // directories are created when the first part is written, not at start-up
         foreach (var definition in _options.Recordings)
         {
             await StartRecordingAsync(definition, cancellationToken).ConfigureAwait(false);
