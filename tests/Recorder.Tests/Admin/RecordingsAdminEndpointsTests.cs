@@ -90,6 +90,7 @@ public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
         _origin.Append(4, 4);
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")?.LastMediaSequence == 4, TimeSpan.FromSeconds(20), "seq 4");
 
+        await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.State == RecordingState.Recording, TimeSpan.FromSeconds(5), "recording state");
         using var list = JsonDocument.Parse(await gw.Client.GetStringAsync("/admin/recordings"));
         var item = list.RootElement.EnumerateArray().Single();
         Assert.Equal("news", item.GetProperty("name").GetString());
@@ -125,7 +126,8 @@ public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
         });
         var manager = gw.Services.GetRequiredService<RecordingManager>();
         await RecorderHost.WaitUntilAsync(() => manager.Get("cfg")?.LastMediaSequence == 3, TimeSpan.FromSeconds(20), "config recording");
-        Assert.Equal(RecordingState.Recording, manager.Get("cfg")!.State);
+        // the state flips right after the segment is written
+        await RecorderHost.WaitUntilAsync(() => manager.Get("cfg")!.State == RecordingState.Recording, TimeSpan.FromSeconds(5), "recording state");
     }
 
     [Fact]

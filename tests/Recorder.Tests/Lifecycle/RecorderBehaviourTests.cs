@@ -83,7 +83,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
             origin.Append(s, s);
         }
         await RecordedAsync(host, 3);
-        Assert.Equal(RecordingState.Recording, host.Manager.Get("news")!.State);
+        await RecorderHost.WaitUntilAsync(() => host.Manager.Get("news")!.State == RecordingState.Recording, Wait, "recording state");
         origin.Origin.Remove(origin.PlaylistPath); // goes offline
         await host.WaitForEventAsync<StreamEndEventArgs>(e => e.Reason == "offline", Wait);
         origin.Append(4, 4);
@@ -234,7 +234,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         Assert.Equal(RecordingState.Paused, host.Manager.Get("news")!.State);
         File.Delete(blocker);
         await RecordedAsync(host, 3);
-        Assert.Equal(RecordingState.Recording, host.Manager.Get("news")!.State);
+        await RecorderHost.WaitUntilAsync(() => host.Manager.Get("news")!.State == RecordingState.Recording, Wait, "recording state");
         origin.Append(4, 4);
         await RecordedAsync(host, 4);
         await host.Manager.StopRecordingAsync("news");
