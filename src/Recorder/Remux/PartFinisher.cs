@@ -88,8 +88,9 @@ internal sealed partial class PartFinisher : BackgroundService
         var raw = Path.Combine(_root, part.RawPath);
         string? error = null;
         RemuxResult result = default;
-        if (_options.Remux == RemuxMode.None)
+        if (_options.Remux == RemuxMode.None || part.KeyUris.Count > 0)
         {
+            // encrypted parts are kept as received: remuxing ciphertext is impossible without the key
             lock (journal.Sync)
             {
                 part.State = PartState.Kept;

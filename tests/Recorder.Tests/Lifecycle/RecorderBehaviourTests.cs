@@ -243,4 +243,51 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         Assert.Empty(status.Gaps);
         _ = error;
     }
+
+    [Fact]
+    public async Task Master_playlist_best_variant_with_byte_range_segments_and_endlist_is_recorded_whole()
+    {
+        var (ts, _, _) = await TestMedia.GetAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        var big = ts.Take(4).SelectMany(b => b).ToArray();
+        origin.Set("/vod/all.ts", big);
+        var playlist = new System.Text.StringBuilder("#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n");
+        long offset = 0;
+        foreach (var seg in ts.Take(4))
+        {
+            playlist.Append("#EXTINF:1.0,\n#EXT-X-BYTERANGE:").Append(seg.Length).Append('@').Append(offset).Append("\nall.ts\n");
+            offset += seg.Length;
+        }
+        playlist.Append("#EXT-X-ENDLIST\n");
+        origin.Set("/vod/high.m3u8", playlist.ToString());
+        origin.Set("/vod/master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000\nmissing-low.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=160x90\nhigh.m3u8\n");
+
+        await using var host = await RecorderHost.StartAsync(_out, new Dictionary<string, string?> { ["Recorder:BaseUrl"] = origin.BaseUrl });
+        await StartAsync(host, "/vod/master.m3u8");
+        await host.WaitForEventAsync<RecordEndEventArgs>(e => e.Reason == "ended", Wait);
+        var part = (await host.WaitForEventAsync<RecordPartEventArgs>(e => e.Part.Number == 1, Wait)).Part;
+        Assert.Equal((0L, 3L, "ended"), (part.FirstSequence, part.LastSequence, part.CloseReason));
+        Assert.True(part.State == PartState.Remuxed, part.Error);
+        Assert.InRange(await TestMedia.ProbeSecondsAsync(Path.Combine(_out, part.Mp4Path!)), 3.5, 4.5);
+        Assert.Equal(0, origin.Hits("/vod/missing-low.m3u8"));
+        Assert.All(origin.Requests.Where(r => r.Path.StartsWith("/vod/all.ts", StringComparison.Ordinal)), r => Assert.NotNull(r.Range));
+        Assert.Equal(RecordingState.Stopped, host.Manager.Get("news")!.State);
+        await host.WaitForEventAsync<StreamEndEventArgs>(e => e.Reason == "ended", Wait);
+    }
+
+    [Fact]
+    public async Task Aes128_segments_are_recorded_as_received_with_the_key_uri_noted()
+    {
+        var (ts, _, _) = await TestMedia.GetAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        origin.Set("/enc/s0.ts", ts[0]);
+        origin.Set("/enc/s1.ts", ts[1]);
+        origin.Set("/enc/index.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-KEY:METHOD=AES-128,URI=\"https://keys.example/k/7\",IV=0x0000000000000000000000000000000A\n#EXTINF:1.0,\ns0.ts\n#EXTINF:1.0,\ns1.ts\n#EXT-X-ENDLIST\n");
+        await using var host = await RecorderHost.StartAsync(_out, new Dictionary<string, string?> { ["Recorder:BaseUrl"] = origin.BaseUrl });
+        await StartAsync(host, "/enc/index.m3u8");
+        var part = (await host.WaitForEventAsync<RecordPartEventArgs>(e => e.Part.Number == 1, Wait)).Part;
+        Assert.Equal(["https://keys.example/k/7"], part.KeyUris);
+        Assert.Equal(PartState.Kept, part.State);
+        Assert.Equal(ts[0].Concat(ts[1]).ToArray(), await File.ReadAllBytesAsync(Path.Combine(_out, part.RawPath)));
+    }
 }

@@ -72,10 +72,13 @@ public sealed class SegmentPipelineTests : IDisposable
     public async Task Gaps_are_ledgered_merged_and_start_a_new_part()
     {
         using var s = NewSession();
-        await FeedAsync(s, Seg(10), Seg(11), Seg(14), Seg(15, missing: GapReasons.NotFound, duration: 0.9), Seg(16, missing: GapReasons.NotFound, duration: 1.1), Seg(17));
+        await FeedAsync(s, Seg(10), Seg(11));
+        _time.Advance(TimeSpan.FromSeconds(90));
+        await FeedAsync(s, Seg(14), Seg(15, missing: GapReasons.NotFound, duration: 0.9), Seg(16, missing: GapReasons.NotFound, duration: 1.1), Seg(17));
         var gaps = s.Journal.Gaps;
         Assert.Equal(2, gaps.Count);
         Assert.Equal((12L, 13L, 2.0, GapReasons.Skipped), (gaps[0].From, gaps[0].To, gaps[0].DurationSeconds, gaps[0].Reason));
+        Assert.Equal(_time.GetUtcNow(), gaps[0].AtUtc);
         Assert.Equal((15L, 16L, GapReasons.NotFound), (gaps[1].From, gaps[1].To, gaps[1].Reason));
         Assert.Equal(2.0, gaps[1].DurationSeconds, 3);
         Assert.Equal(3, _observer.Gaps.Count); // added, added, extended
@@ -83,6 +86,8 @@ public sealed class SegmentPipelineTests : IDisposable
         Assert.Equal(3, parts.Count); // 10-11 | 14 | 17
         Assert.Equal(["gap", "gap"], parts.Take(2).Select(p => p.CloseReason));
         Assert.Equal((14L, 14L), (parts[1].FirstSequence, parts[1].LastSequence));
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 1, 30, TimeSpan.Zero), parts[1].StartUtc); // the injected clock, not the machine's
+        Assert.Equal(parts[1].StartUtc, parts[0].EndUtc);
         Assert.Equal(17, s.LastKey!.Value.Media);
         // a late arrival of a ledgered sequence is not inserted
         Assert.Equal([SegmentOutcome.Stale], await FeedAsync(s, Seg(13)));
