@@ -67,6 +67,23 @@ internal sealed partial class RecorderEventBus : BackgroundService
         }
     }
 
+    /// <summary>Delivers what is queued while the host allows (its shutdown timeout), then cancels the rest.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete();
+        if (ExecuteTask is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private void LogEvent(RecorderEventArgs e)
     {
         switch (e)

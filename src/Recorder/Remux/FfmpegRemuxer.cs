@@ -31,6 +31,13 @@ internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRe
                 .CancellableThrough(cancellationToken)
                 .ProcessAsynchronously(throwOnError: false, _ff)
                 .ConfigureAwait(false);
+            if (result.Cancelled || cancellationToken.IsCancellationRequested)
+            {
+                // shutdown: not a failure; the part stays "closed" and is finished at the next start
+                TryDelete(partial);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new OperationCanceledException("ffmpeg was cancelled");
+            }
             if (!result.Success || !File.Exists(partial))
             {
                 TryDelete(partial);

@@ -74,6 +74,23 @@ internal sealed partial class PartFinisher : BackgroundService
         }
     }
 
+    /// <summary>Finishes what is queued while the host allows (its shutdown timeout), then cancels the rest.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (ExecuteTask is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     internal async Task FinishAsync(RecordingJournal journal, int number, CancellationToken ct)
     {
         PartInfo? part;
