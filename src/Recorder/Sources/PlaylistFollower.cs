@@ -28,6 +28,9 @@ internal sealed class PlaylistFollower(
     private Uri? _mediaUrl;
     private (string Key, byte[] Body)? _init;
     private int _resetVotes;
+    private string? _firstMediaText; // the resolve step already loaded a media playlist: use it, don't fetch twice
+
+    private Uri BaseUrl => _mediaUrl ?? playlistUrl;
 
     public Uri? MediaPlaylistUrl => _mediaUrl;
 
@@ -59,9 +62,11 @@ internal sealed class PlaylistFollower(
         while (true)
         {
             var started = time.GetTimestamp();
-            var fetched = await FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
+            var fetched = _firstMediaText is not null ? new FetchResult(200, [], null) : await FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
+            var text = _firstMediaText ?? (fetched.Ok ? System.Text.Encoding.UTF8.GetString(fetched.Body!) : string.Empty);
+            _firstMediaText = null;
             ReloadCount++;
-            if (!fetched.Ok || !PlaylistParser.TryParseMedia(System.Text.Encoding.UTF8.GetString(fetched.Body!), out var playlist))
+            if (!fetched.Ok || !PlaylistParser.TryParseMedia(text, out var playlist))
             {
                 observer.Problem(fetched.Ok ? "media playlist is not a valid playlist" : $"media playlist: {fetched.Error}");
                 _mediaUrl = null; // re-resolve the variant after an outage
@@ -171,13 +176,13 @@ internal sealed class PlaylistFollower(
 
     private async Task<SegmentData> LoadAsync(MediaSegment s, SequenceKey key, double targetDuration, CancellationToken ct)
     {
-        var url = new Uri(_mediaUrl!, s.Uri);
+        var url = new Uri(BaseUrl, s.Uri);
         string? missing = null;
         ReadOnlyMemory<byte> body = default;
         ReadOnlyMemory<byte> init = default;
         if (s.Map is { } map)
         {
-            var initUrl = new Uri(_mediaUrl!, map.Uri);
+            var initUrl = new Uri(BaseUrl, map.Uri);
             var initKey = initUrl.AbsoluteUri + "|" + map.ByteRange;
             if (_init is { } cached && cached.Key == initKey)
             {
@@ -312,6 +317,7 @@ internal sealed class PlaylistFollower(
         switch (PlaylistParser.Detect(text))
         {
             case PlaylistKind.Media:
+                _firstMediaText = text;
                 return playlistUrl;
             case PlaylistKind.Master when PlaylistParser.TryParseMaster(text, out var master) && master.Select(variant) is { } chosen:
                 return new Uri(playlistUrl, chosen.Uri);
