@@ -42,13 +42,14 @@ public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
         {
             settings[k] = v;
         }
-        return GatewayHost.StartAsync(settings);
+        return GatewayHost.StartAsync(settings, LoopbackPortZero.Apply);
     }
 
     [Fact]
     public async Task Without_a_token_the_admin_api_is_off()
     {
         await using var gw = await StartGatewayAsync([]);
+        Assert.DoesNotContain(":8080", gw.BaseUrl); // port 0, see LoopbackPortZero
         using var r = await gw.Client.GetAsync("/admin/recordings");
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
     }

@@ -128,7 +128,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         {
             origin.Append(s, s);
         }
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Origins:o1"] = origin.Origin.BaseUrl });
+        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Origins:o1"] = origin.Origin.BaseUrl }, LoopbackPortZero.Apply);
         await using var host = await RecorderHost.StartAsync(_out, new Dictionary<string, string?> { ["Recorder:BaseUrl"] = gateway.BaseUrl });
         await StartAsync(host, "/hls/o1/live/index.m3u8");
         await RecordedAsync(host, 3);
