@@ -1,5 +1,9 @@
+using HlsGateway.Access;
+using HlsGateway.Admin;
 using HlsGateway.Configuration;
 using HlsGateway.Demo;
+using HlsGateway.Hosting;
+using HlsGateway.Monitor;
 using HlsGateway.Proxy;
 using HlsGateway.Recorder.Admin;
 using HlsGateway.Recorder.Configuration;
@@ -15,14 +19,16 @@ internal static class GatewayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: true);
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // cleartext endpoints speak HTTP/1.1 and h2c (prior knowledge) on the same port
-            k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2);
+            // Endpoints come from the Kestrel:Endpoints section (appsettings.json). Kestrel speaks h2c
+            // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
+            // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
+        builder.AddServerHosting(); // Kestrel:Limits + Gateway:Hosting:ShutdownTimeout, validated now
+        builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
         configure?.Invoke(builder);
@@ -30,10 +36,26 @@ internal static class GatewayApp
         var app = builder.Build();
         // Fail fast: resolving the monitor binds and validates Gateway:* (every error, each naming its key).
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
+        _ = app.Services.GetRequiredService<AccessConfigMonitor>();
         _ = app.Services.GetRequiredService<IOptions<RecorderOptions>>().Value; // Recorder:* likewise
 
-        // The order a request takes (ARCHITECTURE.md): ... -> cache -> forwarder -> origin.
+        // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
+        // -> signature check -> rate limiter -> cache -> forwarder -> origin. Request framing (smuggling) is checked first.
+        app.UseMiddleware<RequestFramingGuard>(); // before anything routes or forwards
+        if (app.Services.HasTrustedProxies())
+        {
+            app.UseForwardedHeaders();
+        }
+        app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers (after ForwardedHeaders: real client IPs)
+        app.UseMiddleware<IpAllowlistMiddleware>();
+        app.UseMiddleware<SignatureMiddleware>();
+        if (app.Services.GetRequiredService<ClientRateLimiter>().Enabled)
+        {
+            app.UseMiddleware<RateLimitMiddleware>();
+        }
         app.UseMiddleware<HlsProxyMiddleware>();
+        app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
+        app.MapAllowlistAdmin();
         app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;

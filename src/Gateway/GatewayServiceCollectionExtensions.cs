@@ -1,5 +1,7 @@
+using HlsGateway.Access;
 using HlsGateway.Caching;
 using HlsGateway.Configuration;
+using HlsGateway.Monitor.Health;
 using HlsGateway.Monitor.Metrics;
 using HlsGateway.Playlists;
 using HlsGateway.Proxy;
@@ -19,9 +21,12 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayConfigMonitor>();
         services.TryAddSingleton<IGatewayMetrics>(NullGatewayMetrics.Instance);
         services.TryAddSingleton<OriginRegistry>();
+        services.TryAddSingleton<IOriginDirectory>(sp => new DelegateOriginDirectory(() => sp.GetRequiredService<OriginRegistry>().All
+            .Select(o => new OriginEndpoint(o.Name, o.BaseUri, o.Invoker, o.Version, o.VersionPolicy)).ToArray()));
         services.TryAddSingleton<OriginFetcher>();
-        services.TryAddSingleton<IPlaylistRewriter, IdentityPlaylistRewriter>();
+        services.TryAddSingleton<IPlaylistRewriter, PlaylistRewriter>();
         services.AddHttpForwarder();
+        services.AddGatewayAccess(configuration);
         services.AddRecorder(configuration);
 
         var redis = configuration[$"{GatewayOptions.SectionName}:Redis"];

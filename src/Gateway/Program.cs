@@ -2,6 +2,12 @@ using HlsGateway;
 using HlsGateway.Proxy;
 using Microsoft.Extensions.Options;
 
+// `Gateway sign <path> ...` prints a signed URL and exits, without starting the server.
+if (args.Length > 0 && args[0] == "sign")
+{
+    return HlsGateway.Access.SignCommand.Run(args[1..], Console.Out, Console.Error, TimeProvider.System);
+}
+
 WebApplication app;
 try
 {

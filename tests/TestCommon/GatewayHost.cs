@@ -29,7 +29,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var args = new List<string> { "--urls", "http://127.0.0.1:0" };
+        var args = new List<string> { "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0" };
         foreach (var (key, value) in settings)
         {
             args.Add($"--{key}={value}");

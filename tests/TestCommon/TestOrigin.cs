@@ -77,9 +77,11 @@ public sealed class TestOrigin : IAsyncDisposable
         }
     }
 
-    public static async Task<TestOrigin> StartAsync(bool tls = false)
+    /// <param name="http2Only">Cleartext HTTP/2 only (h2c prior knowledge): Kestrel does not offer h2c on a mixed endpoint.</param>
+    public static async Task<TestOrigin> StartAsync(bool tls = false, bool http2Only = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear(); // not the gateway's appsettings.json (its Kestrel endpoints) copied next to the tests
         builder.Logging.ClearProviders();
         X509Certificate2? cert = tls ? CreateSelfSigned() : null;
         builder.WebHost.ConfigureKestrel(k =>
@@ -87,7 +89,7 @@ public sealed class TestOrigin : IAsyncDisposable
             k.Limits.MaxResponseBufferSize = null;
             k.Listen(IPAddress.Loopback, 0, l =>
             {
-                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.Protocols = http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2;
                 if (cert is not null)
                 {
                     l.UseHttps(cert);

@@ -51,6 +51,9 @@ internal sealed partial class HlsCache : IDisposable
     /// <summary>True when a recent fetch found this resource too large to cache: stream it through.</summary>
     public bool IsKnownTooLarge(string key) => _memory.TryGetValue(TooLargePrefix + key, out _);
 
+    /// <summary>Fills (origin fetches) in flight right now; 0 when idle (tests check nothing leaks).</summary>
+    internal int InflightCount => _inflight.Count;
+
     /// <summary>(entries, bytes) held by the memory tier.</summary>
     public (long Entries, long Bytes) Statistics
     {

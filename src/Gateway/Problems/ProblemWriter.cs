@@ -8,7 +8,7 @@ namespace HlsGateway.Problems;
 /// </summary>
 internal static class ProblemWriter
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string? detail = null, string? retryAfter = null)
+    public static async Task WriteAsync(HttpContext context, int status, string title, string? detail = null, string? retryAfter = null, (string Name, string Value)? header = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -23,6 +23,10 @@ internal static class ProblemWriter
         if (retryAfter is not null)
         {
             response.Headers.RetryAfter = retryAfter;
+        }
+        if (header is { } h)
+        {
+            response.Headers[h.Name] = h.Value;
         }
         if (HttpMethods.IsHead(context.Request.Method))
         {

@@ -49,9 +49,8 @@ internal sealed partial class HlsProxyMiddleware(
         var isHead = HttpMethods.IsHead(method);
         if (!isHead && !HttpMethods.IsGet(method))
         {
-            context.Response.Headers.Allow = "GET, HEAD";
             Log.MethodNotAllowed(logger, method, request.Origin.Name, request.Path);
-            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Only GET and HEAD are served for HLS resources.", header: ("Allow", "GET, HEAD")).ConfigureAwait(false);
             Complete(request, context, CacheResult.None, started);
             return;
         }
@@ -104,7 +103,8 @@ internal sealed partial class HlsProxyMiddleware(
                 FetchStatus.Unreachable => (StatusCodes.Status502BadGateway, "Origin unreachable"),
                 _ => (StatusCodes.Status502BadGateway, "Origin error"),
             };
-            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, status, title, $"Origin '{request.Origin.Name}': {outcome.Reason}.", header: (CacheHeaders.XCache, "MISS")).ConfigureAwait(false);
+            result = CacheResult.Miss;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -124,8 +124,9 @@ internal sealed partial class HlsProxyMiddleware(
         if (entry.StatusCode != StatusCodes.Status200OK)
         {
             var title = entry.StatusCode == StatusCodes.Status404NotFound ? "Not found at origin" : "Origin refused the request";
-            await ProblemWriter.WriteAsync(context, entry.StatusCode, title, $"Origin '{request.Origin.Name}' answered {entry.StatusCode} for '{request.Path}'.").ConfigureAwait(false);
-            headers[CacheHeaders.XCache] = CacheHeaders.For(result);
+            // ProblemWriter clears the headers and starts the response: X-Cache goes in through it.
+            await ProblemWriter.WriteAsync(context, entry.StatusCode, title, $"Origin '{request.Origin.Name}' answered {entry.StatusCode} for '{request.Path}'.",
+                header: (CacheHeaders.XCache, CacheHeaders.For(result).ToString())).ConfigureAwait(false);
             return;
         }
 
@@ -173,9 +174,8 @@ internal sealed partial class HlsProxyMiddleware(
                     body = body.Slice((int)from, (int)length);
                     break;
                 case ByteRangeResult.Unsatisfiable:
-                    headers.ContentRange = $"bytes */{body.Length}";
-                    await ProblemWriter.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable", $"The resource is {body.Length} bytes.").ConfigureAwait(false);
-                    headers.ContentRange = $"bytes */{body.Length}";
+                    await ProblemWriter.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable", $"The resource is {body.Length} bytes.",
+                        header: (HeaderNames.ContentRange, $"bytes */{body.Length}")).ConfigureAwait(false);
                     return;
                 default:
                     break; // unsupported (multi-range) or malformed: serve the whole resource, as RFC 9110 allows
@@ -228,8 +228,7 @@ internal sealed partial class HlsProxyMiddleware(
             await ProblemWriter.WriteAsync(context,
                 timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timeout ? "Origin timeout" : "Origin unreachable",
-                $"Origin '{origin.Name}': {error}.").ConfigureAwait(false);
-            context.Response.Headers[CacheHeaders.XCache] = CacheHeaders.Bypass;
+                $"Origin '{origin.Name}': {error}.", header: (CacheHeaders.XCache, CacheHeaders.Bypass.ToString())).ConfigureAwait(false);
         }
     }
 

@@ -26,11 +26,11 @@ internal static class RecordingsAdminEndpoints
 
     public static IEndpointRouteBuilder MapRecordingsAdmin(this IEndpointRouteBuilder endpoints, string? token)
     {
-        if (string.IsNullOrEmpty(token))
+        if (string.IsNullOrWhiteSpace(token))
         {
             return endpoints;
         }
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim())); // trimmed like the allowlist admin API
         var group = endpoints.MapGroup(Prefix).AddEndpointFilter(async (ctx, next) =>
             IsAuthorized(ctx.HttpContext.Request, expected) ? await next(ctx) : Unauthorized(ctx.HttpContext));
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# run-overhead.sh - what a feature costs on the cached-hit path, measured in one run:
+# the same gateway build, the same wrk client and the same cached playlist, a feature off vs on,
+# alternating rounds (off, on, off, on, ...) so drift on a shared machine hits both sides.
+#   FEATURE=metrics   Monitor:MetricsEnabled false vs true (also times /metrics scrapes under load)
+#   FEATURE=access    no access control vs IP allowlist (100k CIDRs) + signed URLs required
+#   FEATURE=recording no recording vs one active recording of the demo live stream
+# Env: ROUNDS (3), DURATION (8), CONNS (32). Output: JSON lines in benchmarks/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-8}"; CONNS="${CONNS:-32}"
+STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
+OUT="$ROOT/benchmarks/results/overhead-$FEATURE-$STAMP.jsonl"
+dotnet build src/Gateway -c Release -nologo -v q
+DLL=src/Gateway/bin/Release/net10.0/Gateway.dll
+PATH_UNDER_TEST="/hls/demo/vod.m3u8"
+
+start_gateway() { # args...: extra gateway args; sets GW_PID and BASE
+  LOG=$(mktemp /tmp/gw-overhead.XXXXXX.log)
+  DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$LOG" 2>&1 &
+  GW_PID=$!
+  BASE=""
+  for _ in $(seq 1 300); do
+    BASE=$(sed -n 's/^HLS gateway listening on \(http:[^ ]*\).*/\1/p' "$LOG" | head -1)
+    [ -n "$BASE" ] && curl -sf -o /dev/null "$BASE$PATH_UNDER_TEST$QUERY" && break
+    sleep 0.2
+  done
+}
+stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
+trap stop_gateway EXIT
+
+args_for() { # off|on
+  case "$FEATURE:$1" in
+    metrics:off) echo "--Monitor:MetricsEnabled=false" ;;
+    metrics:on) echo "--Monitor:MetricsEnabled=true" ;;
+    *:off) echo "" ;;
+    access:on) echo "--Gateway:Access:AllowFile=$ACL_FILE --Gateway:Signing:Required=true --Gateway:Signing:Keys:bench=$KEY" ;;
+    recording:on) echo "--Recorder:Recordings:0:Name=bench --Recorder:Recordings:0:Url=/hls/demo/live.m3u8 --Recorder:OutputDirectory=$(mktemp -d)" ;;
+  esac
+}
+
+QUERY=""
+if [ "$FEATURE" = access ]; then
+  KEY=$(head -c 32 /dev/urandom | base64 -w0)
+  ACL_FILE=$(mktemp /tmp/acl.XXXXXX)
+  { echo 127.0.0.0/8; for i in $(seq 0 99998); do echo "10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))/32"; done; } > "$ACL_FILE"
+fi
+
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in off on; do
+    QUERY=""
+    start_gateway $(args_for $mode)
+    if [ "$FEATURE" = access ] && [ "$mode" = on ]; then
+      QUERY="?$(dotnet "$DLL" sign "$PATH_UNDER_TEST" --ttl 3600 --kid bench --Gateway:Signing:Keys:bench="$KEY" | sed -n 's/.*?\(.*\)$/\1/p' | tail -1)"
+    fi
+    url="$BASE$PATH_UNDER_TEST$QUERY"
+    curl -sf -o /dev/null "$url" || { echo "round $round $mode: $url not answering" >&2; cat "$LOG" >&2; exit 1; }
+    wrk -t2 -c"$CONNS" -d2s "$url" >/dev/null 2>&1 || true   # warm-up
+    scrape=""
+    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
+      # /metrics scrape time while wrk saturates the gateway
+      ( sleep 3; for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "$BASE/metrics"; sleep 0.5; done ) > /tmp/scrape.$$ &
+    fi
+    rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'); rm -f /tmp/scrape.$$; fi
+    printf '{"feature":"%s","round":%s,"mode":"%s","rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
+    stop_gateway
+  done
+done
+awk -v f="$FEATURE" -F'"rps":' '/"mode":"off"/ {split($2,a,/[,}]/); off+=a[1]; n++} /"mode":"on"/ {split($2,a,/[,}]/); on+=a[1]} END {printf "%s: off %.0f rps, on %.0f rps (mean of %d rounds): on/off = %.3f\n", f, off/n, on/n, n, on/off}' "$OUT" | tee -a "${OUT%.jsonl}.txt"

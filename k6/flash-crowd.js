@@ -1,0 +1,74 @@
+// flash-crowd.js - thousands of live players join within seconds (a match kicks off), then watch.
+// Every joiner asks for the same master, media playlist and newest segments at once: the gateway
+// must collapse those misses (one origin fetch per resource) and keep playlist p99 < 100 ms.
+// Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e PLAYERS=2000 k6/flash-crowd.js
+import http from 'k6/http';
+import { check, sleep } from 'k6';
+import { Trend, Rate, Counter } from 'k6/metrics';
+import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+
+const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+const STREAM = __ENV.STREAM || '/hls/demo/master.m3u8';
+const PLAYERS = parseInt(__ENV.PLAYERS || '2000', 10);
+
+const playlistTime = new Trend('hls_playlist_ms', true);
+const segmentTime = new Trend('hls_segment_ms', true);
+const joinTime = new Trend('hls_join_ms', true); // master -> first segment downloaded
+const rebufferRisk = new Trend('hls_rebuffer_risk');
+const errors = new Rate('hls_errors');
+const segments = new Counter('hls_segments');
+
+export const options = {
+  scenarios: {
+    crowd: {
+      executor: 'ramping-vus',
+      startVUs: 0,
+      stages: [
+        { duration: __ENV.JOIN || '5s', target: PLAYERS },   // the crowd arrives
+        { duration: __ENV.HOLD || '60s', target: PLAYERS },  // and watches
+      ],
+      gracefulRampDown: '5s',
+    },
+  },
+  thresholds: {
+    'hls_playlist_ms': ['p(99)<100'],
+    'hls_segment_ms': ['p(99)<500'],
+    'hls_errors': ['rate<0.001'],
+  },
+  summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'],
+};
+
+function get(url, kind) {
+  const res = http.get(url, { tags: { kind }, timeout: '10s' });
+  const ok = check(res, { [`${kind} 200`]: (r) => r.status === 200 });
+  errors.add(!ok);
+  (kind === 'segment' ? segmentTime : playlistTime).add(res.timings.duration);
+  return ok ? res : null;
+}
+
+export default function () {
+  const t0 = Date.now();
+  const masterUrl = BASE + STREAM;
+  const master = get(masterUrl, 'playlist');
+  if (!master) { sleep(1); return; }
+  const variants = parseMaster(master.body);
+  const mediaUrl = variants.length ? resolve(masterUrl, variants[__VU % variants.length].uri) : masterUrl;
+  let lastSeq = -1, joined = false;
+  for (;;) {
+    const res = get(mediaUrl, 'playlist');
+    if (!res) { sleep(1); continue; }
+    const pl = parseMedia(res.body);
+    const fresh = pl.segments.filter((s) => s.seq > lastSeq);
+    for (const seg of (lastSeq < 0 ? fresh.slice(-3) : fresh)) {
+      const r = get(resolve(mediaUrl, seg.uri), 'segment');
+      if (r) {
+        segments.add(1);
+        rebufferRisk.add(r.timings.duration / 1000 / seg.duration);
+        if (!joined) { joinTime.add(Date.now() - t0); joined = true; }
+      }
+      lastSeq = seg.seq;
+    }
+    if (pl.ended) return;
+    sleep(fresh.length ? pl.targetDuration : pl.targetDuration / 2);
+  }
+}

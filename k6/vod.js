@@ -1,0 +1,67 @@
+// vod.js - VOD viewers: each VU fetches the master, picks a variant and downloads the whole
+// playlist's segments in order, pacing like a player with a 30 s buffer (fast start, then real time).
+// Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e STREAM=/hls/demo/vod.m3u8 k6/vod.js
+import http from 'k6/http';
+import { check, sleep } from 'k6';
+import { Trend, Rate, Counter } from 'k6/metrics';
+import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+
+const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+const STREAM = __ENV.STREAM || '/hls/demo/vod.m3u8';
+const BUFFER_S = parseFloat(__ENV.BUFFER_S || '30');
+
+const playlistTime = new Trend('hls_playlist_ms', true);
+const segmentTime = new Trend('hls_segment_ms', true);
+const rebufferRisk = new Trend('hls_rebuffer_risk');
+const errors = new Rate('hls_errors');
+const segments = new Counter('hls_segments');
+
+export const options = {
+  scenarios: {
+    vod: {
+      executor: 'constant-vus',
+      vus: parseInt(__ENV.VUS || '50', 10),
+      duration: __ENV.DURATION || '60s',
+    },
+  },
+  thresholds: {
+    'hls_playlist_ms': ['p(99)<100'],
+    'hls_segment_ms': ['p(99)<500'],
+    'hls_errors': ['rate<0.001'],
+  },
+  summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'],
+};
+
+function get(url, kind) {
+  const res = http.get(url, { tags: { kind }, timeout: '10s' });
+  const ok = check(res, { [`${kind} 200`]: (r) => r.status === 200 });
+  errors.add(!ok);
+  (kind === 'segment' ? segmentTime : playlistTime).add(res.timings.duration);
+  return ok ? res : null;
+}
+
+export default function () {
+  const url = BASE + STREAM;
+  const first = get(url, 'playlist');
+  if (!first) { sleep(1); return; }
+  let mediaUrl = url;
+  let body = first.body;
+  const variants = parseMaster(body);
+  if (variants.length > 0) {
+    mediaUrl = resolve(url, variants[Math.floor(Math.random() * variants.length)].uri);
+    const media = get(mediaUrl, 'playlist');
+    if (!media) return;
+    body = media.body;
+  }
+  const pl = parseMedia(body);
+  let buffered = 0;
+  for (const seg of pl.segments) {
+    const r = get(resolve(mediaUrl, seg.uri), 'segment');
+    if (r) {
+      segments.add(1);
+      rebufferRisk.add(r.timings.duration / 1000 / seg.duration);
+    }
+    buffered += seg.duration;
+    if (buffered > BUFFER_S) sleep(seg.duration); // buffer full: real-time pacing
+  }
+}

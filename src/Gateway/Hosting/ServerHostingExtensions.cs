@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace HlsGateway.Hosting;
+
+/// <summary>Kestrel limits and graceful shutdown for the gateway process.</summary>
+internal static class ServerHostingExtensions
+{
+    /// <summary>
+    /// Binds and validates <c>Kestrel:Limits</c> and <c>Gateway:Hosting</c> now (a bad value stops
+    /// start-up with every error, each naming its key; an unknown key under them is an error too, so a
+    /// typo is not silently ignored), then applies them to Kestrel and the host's shutdown timeout.
+    /// </summary>
+    public static WebApplicationBuilder AddServerHosting(this WebApplicationBuilder builder)
+    {
+        var (limits, hosting) = Bind(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
+        return builder;
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every error.</summary>
+    public static (KestrelLimitsOptions Limits, HostingOptions Hosting) Bind(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var limits = BindSection<KestrelLimitsOptions>(configuration, KestrelLimitsOptions.SectionName, errors);
+        var hosting = BindSection<HostingOptions>(configuration, HostingOptions.SectionName, errors);
+        errors.AddRange(ServerHostingValidator.Validate(limits, hosting));
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(KestrelLimitsOptions.SectionName, typeof(KestrelLimitsOptions), errors);
+        }
+        return (limits, hosting);
+    }
+
+    private static T BindSection<T>(IConfiguration configuration, string sectionName, List<string> errors)
+        where T : new()
+    {
+        var section = configuration.GetSection(sectionName);
+        var options = new T();
+        try
+        {
+            // binder messages name the key ("Failed to convert configuration value at 'Kestrel:Limits:...'")
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{sectionName}: {ex.Message}");
+            return options;
+        }
+        try
+        {
+            // a second pass only to report unknown keys (typos), which a plain bind silently ignores
+            section.Bind(new T(), o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{sectionName}: {ex.Message}");
+        }
+        return options;
+    }
+
+    public static void Apply(KestrelLimitsOptions o, KestrelServerLimits limits)
+    {
+        limits.MaxConcurrentConnections = o.MaxConcurrentConnections == 0 ? null : o.MaxConcurrentConnections;
+        limits.MaxRequestBodySize = o.MaxRequestBodySize;
+        limits.MaxRequestHeadersTotalSize = o.MaxRequestHeadersTotalSize;
+        limits.MaxRequestHeaderCount = o.MaxRequestHeaderCount;
+        limits.MaxRequestLineSize = o.MaxRequestLineSize;
+        limits.KeepAliveTimeout = o.KeepAliveTimeout;
+        limits.RequestHeadersTimeout = o.RequestHeadersTimeout;
+        limits.MinRequestBodyDataRate = Rate(o.MinRequestBodyDataRate);
+        limits.MinResponseDataRate = Rate(o.MinResponseDataRate);
+
+        var h2 = limits.Http2;
+        h2.MaxStreamsPerConnection = o.Http2.MaxStreamsPerConnection;
+        h2.InitialConnectionWindowSize = o.Http2.InitialConnectionWindowSize;
+        h2.InitialStreamWindowSize = o.Http2.InitialStreamWindowSize;
+        h2.HeaderTableSize = o.Http2.HeaderTableSize;
+        h2.MaxFrameSize = o.Http2.MaxFrameSize;
+        h2.MaxRequestHeaderFieldSize = o.Http2.MaxRequestHeaderFieldSize;
+        h2.KeepAlivePingDelay = o.Http2.KeepAlivePingDelay;
+        h2.KeepAlivePingTimeout = o.Http2.KeepAlivePingTimeout;
+    }
+
+    private static MinDataRate? Rate(KestrelLimitsOptions.DataRate rate) =>
+        rate.BytesPerSecond > 0 ? new MinDataRate(rate.BytesPerSecond, rate.GracePeriod) : null;
+}

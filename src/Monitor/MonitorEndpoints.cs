@@ -1,0 +1,100 @@
+using System.Text.Json;
+using HlsGateway.Monitor.Health;
+using HlsGateway.Monitor.Metrics;
+using HlsGateway.Monitor.Page;
+using HlsGateway.Monitor.Stats;
+using HlsGateway.Monitor.Traffic;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace HlsGateway.Monitor;
+
+/// <summary>The monitor's middleware and endpoints: /metrics, /health*, /stats, /monitor.</summary>
+internal static class MonitorEndpoints
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>First in the pipeline: in-flight requests per HTTP version and playlist viewers.</summary>
+    public static IApplicationBuilder UseMonitor(this IApplicationBuilder app) => app.UseMiddleware<TrafficMiddleware>();
+
+    public static IEndpointRouteBuilder MapMonitor(this IEndpointRouteBuilder endpoints)
+    {
+        var services = endpoints.ServiceProvider;
+        var registry = services.GetService<MetricsRegistry>();
+        if (registry is not null)
+        {
+            // each scrape refreshes stale origin probes in the background, so hlsgw_origin_up stays current while Prometheus watches
+            var prober = services.GetRequiredService<DependencyProber>();
+            registry.Registry.AddBeforeCollectCallback(prober.RefreshIfStale);
+            endpoints.MapMetrics("/metrics", registry.Registry);
+        }
+
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponseWriter.WriteAsync };
+        endpoints.MapHealthChecks("/health/ready", ready);
+        endpoints.MapHealthChecks("/health", ready);
+
+        endpoints.MapGet("/stats", StatsAsync);
+        endpoints.MapGet("/monitor", PageAsync);
+        endpoints.MapGet("/monitor/{*asset}", AssetAsync);
+        return endpoints;
+    }
+
+    private static Task StatsAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        if (!services.GetRequiredService<MonitorAccess>().IsAllowed(context))
+        {
+            return MonitorAccess.DenyAsync(context);
+        }
+        services.GetRequiredService<DependencyProber>().RefreshIfStale();
+        var snapshot = services.GetRequiredService<StatsService>().Snapshot();
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonSerializer.SerializeAsync(context.Response.Body, snapshot, StatsJsonContext.Default.StatsSnapshot, context.RequestAborted);
+    }
+
+    private static Task PageAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        if (!services.GetRequiredService<MonitorAccess>().IsAllowed(context))
+        {
+            return MonitorAccess.DenyAsync(context);
+        }
+        var assets = services.GetRequiredService<EmbeddedAssets>();
+        assets.TryGet("index.html", out var page);
+        var refresh = services.GetRequiredService<IOptionsMonitor<MonitorOptions>>().CurrentValue.RefreshSeconds;
+        // the configured refresh goes into the page; ?refresh= in the URL overrides it client-side
+        var html = System.Text.Encoding.UTF8.GetString(page!.Body).Replace("{{REFRESH_SECONDS}}", refresh.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        context.Response.ContentType = page.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+        return context.Response.WriteAsync(html, context.RequestAborted);
+    }
+
+    private static Task AssetAsync(HttpContext context, string asset)
+    {
+        var assets = context.RequestServices.GetRequiredService<EmbeddedAssets>();
+        if (asset == "index.html" || !assets.TryGet(asset, out var file))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        var headers = context.Response.Headers;
+        headers.ETag = file.ETag;
+        headers.CacheControl = "public, max-age=300";
+        if (context.Request.Headers.IfNoneMatch == file.ETag)
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return Task.CompletedTask;
+        }
+        context.Response.ContentType = file.ContentType;
+        context.Response.ContentLength = file.Body.Length;
+        return context.Response.Body.WriteAsync(file.Body, context.RequestAborted).AsTask();
+    }
+}

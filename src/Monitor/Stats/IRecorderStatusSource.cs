@@ -1,0 +1,7 @@
+namespace HlsGateway.Monitor.Stats;
+
+/// <summary>The recorder's seam into /stats and the monitor page: one snapshot per recording.</summary>
+public interface IRecorderStatusSource
+{
+    IReadOnlyList<RecordingStatus> GetRecordings();
+}

@@ -1,0 +1,13 @@
+namespace HlsGateway.Monitor.Stats;
+
+/// <summary>One recording as /stats shows it (a snapshot; the recorder fills it in).</summary>
+public sealed record RecordingStatus(
+    string Stream,
+    string State,
+    DateTimeOffset? StartedAt,
+    long SegmentsWritten,
+    long Gaps,
+    long BytesWritten,
+    long BytesUploaded,
+    long UploadQueue,
+    string? LastError);

@@ -1,0 +1,71 @@
+using HlsGateway.Configuration;
+using HlsGateway.Monitor.Metrics;
+using HlsGateway.Proxy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HlsGateway.Tests.Proxy;
+
+public sealed class HlsPathParserTests
+{
+    private static OriginRegistry Registry()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gateway:Origins:news"] = "http://127.0.0.1:9/base/",
+        }).Build();
+        return new OriginRegistry(new GatewayConfigMonitor(config, NullLogger<GatewayConfigMonitor>.Instance), NullLogger<OriginRegistry>.Instance);
+    }
+
+    [Theory]
+    [InlineData("/hls/news/live/index.m3u8", "Ok")]
+    [InlineData("/hls/NEWS/live/seg_001.ts", "Ok")]
+    [InlineData("/hls/news/a%20b/seg.ts", "Ok")]
+    [InlineData("/hls/other/live/index.m3u8", "UnknownOrigin")]
+    [InlineData("/hls/news/../secret", "BadPath")]
+    [InlineData("/hls/news/live/../../etc/passwd", "BadPath")]
+    [InlineData("/hls/news/%2e%2e/secret", "BadPath")]
+    [InlineData("/hls/news/%2E%2e/secret", "BadPath")]
+    [InlineData("/hls/news/.%2e/secret", "BadPath")]
+    [InlineData("/hls/news/./x.ts", "BadPath")]
+    [InlineData("/hls/news/a%2fb.ts", "BadPath")]
+    [InlineData("/hls/news/a%2Fb.ts", "BadPath")]
+    [InlineData("/hls/news/a%5cb.ts", "BadPath")]
+    [InlineData("/hls/news/a\\b.ts", "BadPath")]
+    [InlineData("/hls/news/a%00.ts", "BadPath")]
+    [InlineData("/hls/news/a%252e%252e/x", "BadPath")]
+    [InlineData("/hls/news//x.ts", "BadPath")]
+    [InlineData("/hls/news/", "BadPath")]
+    [InlineData("/hls/news", "BadPath")]
+    [InlineData("/hls//x.ts", "BadPath")]
+    [InlineData("/metrics", "NotHls")]
+    public void Parses_and_refuses_traversal(string target, string expected)
+    {
+        Assert.Equal(Enum.Parse<PathParseResult>(expected), HlsPathParser.Parse(target, Registry(), out _, out _));
+    }
+
+    [Fact]
+    public void Builds_upstream_url_without_gateway_query_parameters()
+    {
+        var result = HlsPathParser.Parse("/hls/news/live/seg_1.ts?exp=1&kid=k&acl=/hls/&ip=1.2.3.4&sig=abc&token=origin1", Registry(), out var request, out _);
+        Assert.Equal(PathParseResult.Ok, result);
+        Assert.Equal("http://127.0.0.1:9/base/live/seg_1.ts?token=origin1", request.UpstreamUrl);
+        Assert.Equal(RouteKind.Segment, request.Kind);
+        Assert.DoesNotContain("sig", request.CacheKey);
+
+        HlsPathParser.Parse("/hls/news/live/index.m3u8?sig=abc&exp=2", Registry(), out var signedOnly, out _);
+        Assert.Equal("http://127.0.0.1:9/base/live/index.m3u8", signedOnly.UpstreamUrl);
+        Assert.Equal(RouteKind.MediaPlaylist, signedOnly.Kind);
+    }
+
+    [Theory]
+    [InlineData("a/b.m3u8", RouteKind.MediaPlaylist)]
+    [InlineData("a/b.M3U8", RouteKind.MediaPlaylist)]
+    [InlineData("a/b.ts", RouteKind.Segment)]
+    [InlineData("a/init.mp4", RouteKind.Segment)]
+    [InlineData("a/b.m4s", RouteKind.Segment)]
+    [InlineData("a/key.key", RouteKind.Segment)]
+    [InlineData("a.b/c", RouteKind.Other)]
+    [InlineData("a/b.json", RouteKind.Other)]
+    public void Classifies_by_extension(string path, RouteKind kind) => Assert.Equal(kind, HlsPathParser.KindOf(path));
+}
