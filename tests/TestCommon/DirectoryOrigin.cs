@@ -27,6 +27,7 @@ public sealed class DirectoryOrigin : IAsyncDisposable
     public static async Task<DirectoryOrigin> StartAsync(string directory)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear(); // not the gateway's appsettings.json (its Kestrel endpoints) copied next to the tests
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();

@@ -182,6 +182,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         var received = new ConcurrentQueue<(string Signature, byte[] Body)>();
         var calls = 0;
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear(); // not the gateway's appsettings.json (Kestrel endpoint 8080) copied next to the tests
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         await using var receiver = builder.Build();

@@ -37,6 +37,7 @@ internal sealed class RecorderHost : IAsyncDisposable
     public static async Task<RecorderHost> StartAsync(string outputDirectory, IDictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear(); // only the settings the test gives
         builder.Logging.ClearProviders();
         var all = new Dictionary<string, string?>(settings)
         {
