@@ -5,6 +5,9 @@ using HlsGateway.Demo;
 using HlsGateway.Hosting;
 using HlsGateway.Monitor;
 using HlsGateway.Proxy;
+using HlsGateway.Recorder.Admin;
+using HlsGateway.Recorder.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -34,6 +37,7 @@ internal static class GatewayApp
         // Fail fast: resolving the monitor binds and validates Gateway:* (every error, each naming its key).
         _ = app.Services.GetRequiredService<GatewayConfigMonitor>();
         _ = app.Services.GetRequiredService<AccessConfigMonitor>();
+        _ = app.Services.GetRequiredService<IOptions<RecorderOptions>>().Value; // Recorder:* likewise
 
         // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
         // -> signature check -> rate limiter -> cache -> forwarder -> origin. Request framing (smuggling) is checked first.
@@ -52,6 +56,7 @@ internal static class GatewayApp
         app.UseMiddleware<HlsProxyMiddleware>();
         app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
         app.MapAllowlistAdmin();
+        app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }

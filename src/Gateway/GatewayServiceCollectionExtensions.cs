@@ -5,6 +5,7 @@ using HlsGateway.Monitor.Health;
 using HlsGateway.Monitor.Metrics;
 using HlsGateway.Playlists;
 using HlsGateway.Proxy;
+using HlsGateway.Recorder;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -26,6 +27,7 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IPlaylistRewriter, PlaylistRewriter>();
         services.AddHttpForwarder();
         services.AddGatewayAccess(configuration);
+        services.AddRecorder(configuration);
 
         var redis = configuration[$"{GatewayOptions.SectionName}:Redis"];
         if (!string.IsNullOrWhiteSpace(redis))

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using HlsGateway.Recorder.Configuration;
+using HlsGateway.Recorder.Lifecycle;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HlsGateway.Recorder.Admin;
+
+/// <summary>
+/// <c>/admin/recordings</c>: list, get, start, stop and split recordings, behind a bearer token
+/// (compared in constant time). Without a configured token the endpoints are not mapped (404).
+/// Started recordings must be gateway paths (<c>/hls/&lt;origin&gt;/...</c>), so the admin API
+/// cannot point the gateway at arbitrary URLs.
+/// </summary>
+internal static class RecordingsAdminEndpoints
+{
+    public const string Prefix = "/admin/recordings";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
+    };
+
+    public static IEndpointRouteBuilder MapRecordingsAdmin(this IEndpointRouteBuilder endpoints, string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            return endpoints;
+        }
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim())); // trimmed like the allowlist admin API
+        var group = endpoints.MapGroup(Prefix).AddEndpointFilter(async (ctx, next) =>
+            IsAuthorized(ctx.HttpContext.Request, expected) ? await next(ctx) : Unauthorized(ctx.HttpContext));
+
+        group.MapGet("/", (RecordingManager manager) => Results.Json(manager.List(), Json));
+        group.MapGet("/{name}", (string name, RecordingManager manager) =>
+            manager.Get(name) is { } status ? Results.Json(status, Json) : NotFound(name));
+        group.MapPost("/", async (RecordingDefinition definition, RecordingManager manager, CancellationToken ct) =>
+        {
+            if (!definition.Url.StartsWith("/hls/", StringComparison.Ordinal))
+            {
+                return Results.Problem(title: "Invalid recording", detail: "url: must be a gateway path /hls/<origin>/<path>.m3u8.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            var (result, errors) = await manager.StartRecordingAsync(definition, ct).ConfigureAwait(false);
+            return result switch
+            {
+                StartRecordingResult.Started => Results.Json(manager.Get(definition.Name), Json, statusCode: StatusCodes.Status201Created),
+                StartRecordingResult.AlreadyRunning => Results.Problem(title: "Recording already running", detail: $"'{definition.Name}' is already recording.", statusCode: StatusCodes.Status409Conflict),
+                _ => Results.Problem(title: "Invalid recording", detail: string.Join(" ", errors), statusCode: StatusCodes.Status400BadRequest),
+            };
+        });
+        group.MapDelete("/{name}", async (string name, RecordingManager manager) =>
+            await manager.StopRecordingAsync(name).ConfigureAwait(false) ? Results.Json(manager.Get(name), Json) : NotFound(name));
+        group.MapPost("/{name}/split", (string name, RecordingManager manager) =>
+            manager.RequestSplit(name) ? Results.Accepted() : NotFound(name));
+        return endpoints;
+    }
+
+    private static bool IsAuthorized(HttpRequest request, byte[] expectedHash)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        // hashing first makes the compare constant-time regardless of the presented token's length
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(presented, expectedHash);
+    }
+
+    private static IResult Unauthorized(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(title: "Unauthorized", detail: "A valid admin bearer token is required.", statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    private static IResult NotFound(string name) =>
+        Results.Problem(title: "No such recording", detail: $"No active recording named '{name}'.", statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,48 @@
+namespace HlsGateway.Recorder.Configuration;
+
+/// <summary>The <c>Recorder</c> configuration section.</summary>
+public sealed class RecorderOptions
+{
+    public const string SectionName = "Recorder";
+
+    /// <summary>Root directory of all recordings; every output path stays inside it. Default <c>./recordings</c>.</summary>
+    public string OutputDirectory { get; set; } = "./recordings";
+
+    /// <summary>
+    /// Base URL that gateway-path recordings are fetched through (normally the gateway's own loopback
+    /// address, so the recorder's fetches share the cache with players). Empty: the gateway supplies it at start.
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Start a new part after this many seconds of media (at a segment boundary). 0 = off. Default 0.</summary>
+    public double SplitSeconds { get; set; }
+
+    /// <summary>Start a new part before a segment would take the part over this size. 0 = off. Default 0.</summary>
+    public long SplitBytes { get; set; }
+
+    /// <summary>Part file name (no extension) relative to the output root. Tokens: {stream}, {startUtc[:fmt]}, {part[:fmt]}.</summary>
+    public string FileNameTemplate { get; set; } = "{stream}/{startUtc:yyyyMMdd-HHmmss}-part{part:000}";
+
+    /// <summary>Remux finished parts to MP4 (default) or keep them raw.</summary>
+    public RemuxMode Remux { get; set; } = RemuxMode.Mp4;
+
+    /// <summary>Target durations without a new segment before the stream counts as stalled. Default 6.</summary>
+    public int StallTargetDurations { get; set; } = 6;
+
+    /// <summary>Segments the gateway's tee may queue for the recorder before further offers are dropped (and fetched by the recorder). Default 256.</summary>
+    public int ChannelCapacity { get; set; } = 256;
+
+    /// <summary>First retry delay when the stream is offline; doubles up to <see cref="MaxRetryDelay"/>. Default 1 s.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between checks of an offline stream. Default 60 s.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Path of the ffmpeg/ffprobe binaries' folder. Empty: found on PATH.</summary>
+    public string? FfmpegDirectory { get; set; }
+
+    /// <summary>Recordings that start with the gateway.</summary>
+    public List<RecordingDefinition> Recordings { get; set; } = [];
+
+    public WebhookOptions Webhooks { get; set; } = new();
+}

@@ -1,0 +1,20 @@
+namespace HlsGateway.Recorder.Lifecycle;
+
+/// <summary>The scheduler states of a recording.</summary>
+internal enum RecordingState
+{
+    Idle,
+
+    /// <summary>Waiting for the stream (offline, stalled, or not yet loaded); retried with backoff.</summary>
+    Checking,
+
+    Recording,
+
+    /// <summary>Reserved for the uploader (not implemented yet).</summary>
+    Uploading,
+
+    /// <summary>Writing failed (disk full, unwritable directory); retried with backoff.</summary>
+    Paused,
+
+    Stopped,
+}

@@ -1,0 +1,8 @@
+namespace HlsGateway.Recorder.Lifecycle;
+
+internal enum StartRecordingResult
+{
+    Started,
+    AlreadyRunning,
+    Invalid,
+}

@@ -1,0 +1,14 @@
+namespace HlsGateway.Recorder.Pipeline;
+
+/// <summary>Why a gap ledger entry exists (stable strings: they appear in the sidecar, events and /stats).</summary>
+internal static class GapReasons
+{
+    /// <summary>The playlist window moved past sequences the recorder never saw (recorder too slow, offline, or the origin skipped them).</summary>
+    public const string Skipped = "skipped";
+
+    /// <summary>The segment was listed but the origin answered 404.</summary>
+    public const string NotFound = "not-found";
+
+    /// <summary>The segment was listed but every fetch attempt failed.</summary>
+    public const string FetchFailed = "fetch-failed";
+}

@@ -1,0 +1,231 @@
+using HlsGateway.Recorder.Storage;
+
+namespace HlsGateway.Recorder.Pipeline;
+
+/// <summary>
+/// The mutable state of one recording that the rules act on: the journal (sidecar), the open part and
+/// its file, the duplicate history and the split settings. Used by one recording loop at a time;
+/// only <see cref="RequestSplit"/> may be called from other threads.
+/// </summary>
+internal sealed class RecordingSession : IDisposable
+{
+    private readonly string _root;
+    private readonly string _template;
+    private readonly TimeProvider _time;
+    private readonly IRecordingObserver _observer;
+    private FileStream? _file;
+    private int _splitRequested;
+
+    public RecordingSession(RecordingJournal journal, string root, string template, double splitSeconds, long splitBytes, TimeProvider time, IRecordingObserver observer)
+    {
+        Journal = journal;
+        _root = Path.GetFullPath(root);
+        _template = template;
+        SplitSeconds = splitSeconds;
+        SplitBytes = splitBytes;
+        _time = time;
+        _observer = observer;
+        if (journal.LastKey is { } last)
+        {
+            History.Add(last);
+        }
+    }
+
+    public RecordingJournal Journal { get; }
+
+    public string Name => Journal.Name;
+
+    public SequenceHistory History { get; } = new(4096);
+
+    public double SplitSeconds { get; }
+
+    public long SplitBytes { get; }
+
+    public PartInfo? CurrentPart { get; private set; }
+
+    public SequenceKey? LastKey => Journal.LastKey;
+
+    public long Epoch => Journal.Epoch;
+
+    public long Duplicates { get; set; }
+
+    public long SegmentsWritten { get; private set; }
+
+    public long BytesWritten { get; private set; }
+
+    /// <summary>A boundary owed to the next written segment (after a gap the timeline jumps, so a new part starts).</summary>
+    public string? PendingPartReason { get; set; }
+
+    public void RequestSplit() => Interlocked.Exchange(ref _splitRequested, 1);
+
+    public bool TakeSplitRequest() => Interlocked.Exchange(ref _splitRequested, 0) == 1;
+
+    /// <summary>The origin's media sequence went backwards (encoder restart): later keys use a new epoch.</summary>
+    public void BeginNewEpoch()
+    {
+        lock (Journal.Sync)
+        {
+            Journal.Epoch++;
+            Journal.Save();
+        }
+    }
+
+    /// <summary>Marks <paramref name="key"/> as handled without writing (a gap).</summary>
+    public void Advance(SequenceKey key)
+    {
+        lock (Journal.Sync)
+        {
+            Journal.LastKey = key;
+            Journal.Save();
+        }
+        History.Add(key);
+    }
+
+    public void RecordGap(long epoch, long from, long to, double seconds, string reason)
+    {
+        GapEntry entry;
+        lock (Journal.Sync)
+        {
+            var gaps = Journal.Gaps;
+            if (gaps.Count > 0 && gaps[^1] is var prev && prev.Epoch == epoch && prev.To == from - 1 && prev.Reason == reason)
+            {
+                entry = prev with { To = to, DurationSeconds = prev.DurationSeconds + seconds };
+                gaps[^1] = entry;
+            }
+            else
+            {
+                entry = new GapEntry(epoch, from, to, seconds, reason, _time.GetUtcNow());
+                gaps.Add(entry);
+            }
+            Journal.Save();
+        }
+        _observer.GapRecorded(entry);
+    }
+
+    public async ValueTask AppendAsync(SegmentData segment, CancellationToken cancellationToken)
+    {
+        if (CurrentPart is null)
+        {
+            Open(segment);
+        }
+        var part = CurrentPart!;
+        var file = _file!;
+        long written = 0;
+        if (part.Segments == 0 && !segment.InitBody.IsEmpty)
+        {
+            // fMP4: the init section (moov) opens every part so each part plays on its own
+            await file.WriteAsync(segment.InitBody, cancellationToken).ConfigureAwait(false);
+            written += segment.InitBody.Length;
+        }
+        await file.WriteAsync(segment.Body, cancellationToken).ConfigureAwait(false);
+        written += segment.Body.Length;
+        // durable at every segment boundary: a crash loses at most the segment in flight
+        file.Flush(flushToDisk: true);
+
+        lock (Journal.Sync)
+        {
+            if (part.Segments == 0)
+            {
+                part.FirstSequence = segment.Key.Media;
+            }
+            part.Segments++;
+            part.Bytes += written;
+            part.DurationSeconds += segment.Duration;
+            part.LastSequence = segment.Key.Media;
+            if (segment.EncryptionKey is { Uri: { } keyUri } && !part.KeyUris.Contains(keyUri))
+            {
+                part.KeyUris.Add(keyUri);
+            }
+            Journal.LastKey = segment.Key;
+            Journal.Save();
+        }
+        History.Add(segment.Key);
+        SegmentsWritten++;
+        BytesWritten += written;
+    }
+
+    /// <summary>Closes the open part (if any) and hands it to the observer (remux, record.part).</summary>
+    public void ClosePart(string reason)
+    {
+        var part = CurrentPart;
+        if (part is null)
+        {
+            return;
+        }
+        _file?.Flush(flushToDisk: true);
+        _file?.Dispose();
+        _file = null;
+        CurrentPart = null;
+        PartInfo snapshot;
+        lock (Journal.Sync)
+        {
+            part.State = PartState.Closed;
+            part.EndUtc = _time.GetUtcNow();
+            part.CloseReason = reason;
+            Journal.Save();
+            snapshot = part.Clone();
+        }
+        _observer.PartClosed(snapshot);
+    }
+
+    /// <summary>Lets go of the file without closing the part: what a crash leaves behind (tests, and disposal without stop).</summary>
+    public void Abandon()
+    {
+        _file?.Dispose();
+        _file = null;
+        CurrentPart = null;
+    }
+
+    public void Dispose() => Abandon();
+
+    private void Open(SegmentData segment)
+    {
+        var extension = segment.InitUri is null ? ".ts" : ".m4s";
+        var start = _time.GetUtcNow();
+        for (var attempt = 0; ; attempt++)
+        {
+            int number;
+            lock (Journal.Sync)
+            {
+                number = Journal.NextPartNumber++;
+            }
+            var relative = FileNameTemplate.Render(_template, Name, start, number) + extension;
+            if (!OutputPathGuard.TryResolve(_root, relative, out var full))
+            {
+                throw new InvalidOperationException($"Part path '{relative}' is outside the output root.");
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            try
+            {
+                _file = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
+            }
+            catch (IOException) when (File.Exists(full) && attempt < 100)
+            {
+                continue; // never overwrite an earlier recording
+            }
+            var part = new PartInfo
+            {
+                Number = number,
+                RawPath = Path.GetRelativePath(_root, full).Replace('\\', '/'),
+                State = PartState.Open,
+                StartUtc = start,
+                Epoch = segment.Key.Epoch,
+                Discontinuity = segment.Key.Discontinuity,
+                FirstSequence = segment.Key.Media,
+                LastSequence = segment.Key.Media,
+                InitUri = segment.InitUri,
+                ProgramDateTime = segment.ProgramDateTime,
+            };
+            PartInfo snapshot;
+            lock (Journal.Sync)
+            {
+                Journal.Parts.Add(part);
+                Journal.Save();
+                snapshot = part.Clone();
+            }
+            CurrentPart = part;
+            _observer.PartOpened(snapshot);
+            return;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace HlsGateway.Recorder.Pipeline;
+
+internal enum SegmentOutcome
+{
+    None,
+    Written,
+    Duplicate,
+    Stale,
+    Gap,
+}

@@ -1,0 +1,8 @@
+namespace HlsGateway.Recorder.Playlists;
+
+internal enum PlaylistKind
+{
+    Invalid,
+    Master,
+    Media,
+}

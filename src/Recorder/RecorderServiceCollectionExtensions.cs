@@ -1,0 +1,55 @@
+using HlsGateway.Recorder.Configuration;
+using HlsGateway.Recorder.Events;
+using HlsGateway.Recorder.Lifecycle;
+using HlsGateway.Recorder.Remux;
+using HlsGateway.Recorder.Sources;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace HlsGateway.Recorder;
+
+internal static class RecorderServiceCollectionExtensions
+{
+    /// <summary>
+    /// The recorder as small TryAdd steps: options bound from <c>Recorder</c> and validated at start
+    /// (every error, naming its key), the tee (<see cref="ISegmentTee"/>), event bus, webhooks,
+    /// remux worker and the <see cref="RecordingManager"/> hosted service.
+    /// </summary>
+    public static IServiceCollection AddRecorder(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<RecorderOptions>().Bind(configuration.GetSection(RecorderOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecorderOptions>, RecorderOptionsValidator>());
+
+        services.AddHttpClient(RecordingManager.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            });
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        services.TryAddSingleton<IRecorderBaseAddress, ServerBaseAddress>();
+        services.TryAddSingleton<IPartRemuxer, FfmpegRemuxer>();
+        services.TryAddSingleton<RecorderEventBus>();
+        services.TryAddSingleton<RecordingTee>();
+        services.TryAddSingleton<ISegmentTee>(sp => sp.GetRequiredService<RecordingTee>());
+        services.TryAddSingleton<PartFinisher>();
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<RecordingManager>();
+
+        // order matters: the bus, tee and finisher run before recordings start; the manager stops first
+        services.AddHostedService(sp => sp.GetRequiredService<RecorderEventBus>());
+        services.AddHostedService(sp => sp.GetRequiredService<RecordingTee>());
+        services.AddHostedService(sp => sp.GetRequiredService<PartFinisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddHostedService(sp => sp.GetRequiredService<RecordingManager>());
+        return services;
+    }
+}

@@ -1,0 +1,52 @@
+using HlsGateway.Recorder;
+using HlsGateway.Recorder.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace HlsGateway.Tests.Configuration;
+
+public class RecorderOptionsValidatorTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        var o = new RecorderOptions();
+        Assert.True(new RecorderOptionsValidator().Validate(null, o).Succeeded);
+        Assert.Equal("./recordings", o.OutputDirectory);
+        Assert.Equal(RemuxMode.Mp4, o.Remux);
+        Assert.Equal(6, o.StallTargetDurations);
+    }
+
+    [Fact]
+    public void Every_error_is_reported_naming_its_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Recorder:SplitSeconds"] = "-1",
+            ["Recorder:FileNameTemplate"] = "../{stream}",
+            ["Recorder:StallTargetDurations"] = "0",
+            ["Recorder:ChannelCapacity"] = "0",
+            ["Recorder:BaseUrl"] = "ftp://x",
+            ["Recorder:Recordings:0:Name"] = "../evil",
+            ["Recorder:Recordings:0:Url"] = "/hls/o/../../x.m3u8",
+            ["Recorder:Recordings:1:Name"] = "ok",
+            ["Recorder:Recordings:1:Url"] = "/hls/o/live.m3u8",
+            ["Recorder:Recordings:1:Variant"] = "medium",
+            ["Recorder:Recordings:2:Name"] = "ok",
+            ["Recorder:Recordings:2:Url"] = "http://origin/live.m3u8",
+            ["Recorder:Webhooks:Urls:0"] = "not a url",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddRecorder(config).BuildServiceProvider();
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RecorderOptions>>().Value);
+        var message = string.Join("\n", ex.Failures);
+        foreach (var key in new[]
+        {
+            "Recorder:SplitSeconds", "Recorder:FileNameTemplate", "Recorder:StallTargetDurations", "Recorder:ChannelCapacity", "Recorder:BaseUrl",
+            "Recorder:Recordings:0:Name", "Recorder:Recordings:0:Url", "Recorder:Recordings:1:Variant", "Recorder:Recordings:2:Name", "Recorder:Webhooks:Urls:0",
+        })
+        {
+            Assert.Contains(key, message);
+        }
+    }
+}
