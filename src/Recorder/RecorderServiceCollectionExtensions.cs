@@ -24,7 +24,13 @@ internal static class RecorderServiceCollectionExtensions
         services.AddOptions<RecorderOptions>().Bind(configuration.GetSection(RecorderOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecorderOptions>, RecorderOptionsValidator>());
 
-        services.AddHttpClient(RecordingManager.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+        services.TryAddSingleton<InternalClientCredential>();
+        services.AddHttpClient(RecordingManager.HttpClientName, (sp, c) =>
+            {
+                c.Timeout = TimeSpan.FromSeconds(30);
+                // lets the recorder's fetches through the gateway's own loopback address past player access checks
+                c.DefaultRequestHeaders.TryAddWithoutValidation(InternalClientCredential.HeaderName, sp.GetRequiredService<InternalClientCredential>().Token);
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,

@@ -14,12 +14,13 @@ internal sealed partial class IpAllowlistMiddleware(
     Allowlist allowlist,
     AccessConfigMonitor config,
     IGatewayMetrics metrics,
+    HlsGateway.Recorder.Sources.InternalClientCredential internalClient,
     ILogger<IpAllowlistMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var set = allowlist.Current;
-        if (set.IsEmpty || set.Contains(context.Connection.RemoteIpAddress) || IsExempt(context.Request.Path, config.Current.Options.Access.ProtectMonitoring))
+        if (set.IsEmpty || set.Contains(context.Connection.RemoteIpAddress) || IsExempt(context.Request.Path, config.Current.Options.Access.ProtectMonitoring) || InternalClient.IsTrusted(context, internalClient))
         {
             return next(context);
         }

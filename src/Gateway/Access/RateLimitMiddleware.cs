@@ -11,6 +11,7 @@ internal sealed partial class RateLimitMiddleware(
     RequestDelegate next,
     ClientRateLimiter limiter,
     IGatewayMetrics metrics,
+    HlsGateway.Recorder.Sources.InternalClientCredential internalClient,
     ILogger<RateLimitMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
@@ -22,7 +23,7 @@ internal sealed partial class RateLimitMiddleware(
         }
         var q = raw.IndexOf('?');
         var playlist = HlsPathParser.KindOf(q < 0 ? raw : raw.AsSpan(0, q)) == RouteKind.MediaPlaylist;
-        if (limiter.TryAcquire(context.Connection.RemoteIpAddress, playlist, out var retryAfter))
+        if (limiter.TryAcquire(context.Connection.RemoteIpAddress, playlist, out var retryAfter) || InternalClient.IsTrusted(context, internalClient))
         {
             return next(context);
         }

@@ -16,6 +16,7 @@ internal sealed partial class SignatureMiddleware(
     AccessConfigMonitor config,
     TimeProvider time,
     IGatewayMetrics metrics,
+    HlsGateway.Recorder.Sources.InternalClientCredential internalClient,
     ILogger<SignatureMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
@@ -29,6 +30,10 @@ internal sealed partial class SignatureMiddleware(
         if (!snapshot.SigningRequired && (snapshot.Keys.Count == 0 || !SignatureValidator.HasSignatureParams(raw)))
         {
             return next(context); // signing off (no keys), or optional and nothing to check: the cheap path
+        }
+        if (InternalClient.IsTrusted(context, internalClient))
+        {
+            return next(context); // the gateway's own recorder, over loopback
         }
         var q = raw.IndexOf('?');
         var capture = HlsPathParser.KindOf(q < 0 ? raw : raw.AsSpan(0, q)) == RouteKind.MediaPlaylist;

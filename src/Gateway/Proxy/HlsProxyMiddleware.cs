@@ -6,6 +6,7 @@ using HlsGateway.Playlists;
 using HlsGateway.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using HlsGateway.Recorder.Sources;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace HlsGateway.Proxy;
@@ -21,6 +22,7 @@ internal sealed partial class HlsProxyMiddleware(
     HlsCache cache,
     IHttpForwarder forwarder,
     IPlaylistRewriter rewriter,
+    ISegmentTee tee,
     GatewayConfigMonitor config,
     TimeProvider time,
     IGatewayMetrics metrics,
@@ -74,8 +76,12 @@ internal sealed partial class HlsProxyMiddleware(
                 return;
             }
 
-            var outcome = await cache.ResolveAsync(request, out _).WaitAsync(ct).ConfigureAwait(false);
+            var outcome = await cache.ResolveAsync(request, out var collapsed).WaitAsync(ct).ConfigureAwait(false);
             now = time.GetUtcNow();
+            if (!collapsed && outcome is { Status: FetchStatus.Ok, Entry: { StatusCode: 200 } fetched } && fetched.Kind is RouteKind.Segment or RouteKind.Other)
+            {
+                TeeToRecorder(request, fetched);
+            }
             switch (outcome.Status)
             {
                 case FetchStatus.Ok:
@@ -186,6 +192,19 @@ internal sealed partial class HlsProxyMiddleware(
         if (!isHead)
         {
             await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The one request that started a fill hands the fetched segment to an active recording, so the
+    /// recorder needs no second fetch. Never waits: the tee is a bounded channel.
+    /// </summary>
+    private void TeeToRecorder(in HlsRequest request, CacheEntry entry)
+    {
+        var path = string.Concat(HlsPathParser.Prefix, request.Origin.Name, "/", request.Path);
+        if (tee.Wants(path))
+        {
+            tee.Offer(path, entry.Body);
         }
     }
 

@@ -13,6 +13,7 @@ internal sealed class PassThroughTransformer(string upstreamUrl) : HttpTransform
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         proxyRequest.RequestUri = new Uri(upstreamUrl, UriKind.Absolute);
         proxyRequest.Headers.Host = null; // the origin's own host, not ours
+        proxyRequest.Headers.Remove(HlsGateway.Recorder.Sources.InternalClientCredential.HeaderName); // never leaves the gateway
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
