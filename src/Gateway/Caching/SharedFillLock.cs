@@ -69,6 +69,9 @@ internal sealed partial class SharedFillLock : IDisposable
         {
             _metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
             LogThrottled(ex);
+            // A timed-out SET may still have taken the lock: drop it (if ours) and wake the waiters, who
+            // would otherwise sit out the lock's TTL while we fetch without it.
+            _ = ReleaseAsync(key, token, CancellationToken.None).AsTask();
             return (false, null);
         }
     }
