@@ -12,6 +12,9 @@ namespace HlsGateway.Caching;
 /// one in-flight task per key, removed when it completes so a failure is never cached (the pattern
 /// of OutputCaching's DispatcherExtensions). Entries are kept past their freshness for the
 /// stale-if-error window, so an origin outage can be answered with the last good copy.
+/// With Redis, collapsing extends across the fleet: the in-process leader for a key takes a short
+/// Redis fill lock (<see cref="SharedFillLock"/>) or waits for the lock holder's shared entry, so a
+/// flash crowd over N instances makes one origin fetch.
 /// </summary>
 internal sealed partial class HlsCache : IDisposable
 {
@@ -24,6 +27,8 @@ internal sealed partial class HlsCache : IDisposable
     private readonly IGatewayMetrics _metrics;
     private readonly ILogger<HlsCache> _logger;
     private const string TooLargePrefix = "\u0001big:";
+    private static readonly TimeSpan MaxLockTtl = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
     public HlsCache(GatewayConfigMonitor config, OriginFetcher fetcher, TimeProvider time, IGatewayMetrics metrics, ILogger<HlsCache> logger, SharedCacheStore? shared = null)
     {
@@ -94,22 +99,24 @@ internal sealed partial class HlsCache : IDisposable
     private async Task FillAsync(HlsRequest request, TaskCompletionSource<FetchOutcome> tcs)
     {
         var key = request.CacheKey;
+        string? lockToken = null;
         try
         {
-            var now = _time.GetUtcNow();
             if (_shared is not null)
             {
                 var shared = await _shared.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
-                if (shared is not null && shared.IsFresh(now))
+                if (TryServeShared(key, shared, tcs))
                 {
-                    StoreInMemory(key, shared);
-                    tcs.TrySetResult(new FetchOutcome(FetchStatus.Ok, shared, shared.StatusCode, "shared cache") { FromSharedCache = true });
                     return;
                 }
-                if (shared is not null && Peek(key) is null)
+                var options = _config.Current;
+                if (options.Cache.FillLockWait > TimeSpan.Zero)
                 {
-                    // an expired copy from another instance: keep it as the stale fallback
-                    StoreInMemory(key, shared);
+                    (shared, lockToken) = await AwaitFleetFillAsync(request, options, CancellationToken.None).ConfigureAwait(false);
+                    if (TryServeShared(key, shared, tcs))
+                    {
+                        return;
+                    }
                 }
             }
 
@@ -143,8 +150,116 @@ internal sealed partial class HlsCache : IDisposable
         finally
         {
             _inflight.TryRemove(key, out _);
+            if (lockToken is not null)
+            {
+                // after the shared write: a woken waiter finds the entry (or, after a failure, fetches itself)
+                await _shared!.FillLock.ReleaseAsync(key, lockToken, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>Answers the fill from a fresh shared-tier entry; keeps an expired one as the stale fallback.</summary>
+    private bool TryServeShared(string key, CacheEntry? shared, TaskCompletionSource<FetchOutcome> tcs)
+    {
+        if (shared is null)
+        {
+            return false;
+        }
+        if (shared.IsFresh(_time.GetUtcNow()))
+        {
+            StoreInMemory(key, shared);
+            tcs.TrySetResult(new FetchOutcome(FetchStatus.Ok, shared, shared.StatusCode, "shared cache") { FromSharedCache = true });
+            return true;
+        }
+        if (Peek(key) is null)
+        {
+            // an expired copy from another instance: keep it as the stale fallback
+            StoreInMemory(key, shared);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Fleet-wide collapsing: take the Redis fill lock and fetch (returns its token), or wait for the
+    /// holder's entry to appear in the shared tier (returns it). Falls back to a local fetch (both null)
+    /// when Redis is unavailable, the holder finished without a cacheable entry, or the wait runs out,
+    /// so a dead holder delays players by at most <see cref="CacheOptions.FillLockWait"/>.
+    /// </summary>
+    private async Task<(CacheEntry? Entry, string? LockToken)> AwaitFleetFillAsync(HlsRequest request, GatewayOptions options, CancellationToken ct)
+    {
+        var key = request.CacheKey;
+        var shared = _shared!;
+        var fillLock = shared.FillLock;
+        // held no longer than a fetch may take; waited on no longer than the lock can be held
+        var lockTtl = Min(options.Proxy.RequestTimeout, MaxLockTtl);
+        var wait = Min(options.Cache.FillLockWait, lockTtl);
+
+        var (available, token) = await fillLock.TryAcquireAsync(key, lockTtl, ct).ConfigureAwait(false);
+        if (!available)
+        {
+            _metrics.FillLock("unavailable");
+            return (null, null);
+        }
+        if (token is not null)
+        {
+            return await AfterAcquiredAsync(key, token, ct).ConfigureAwait(false);
+        }
+
+        Log.WaitingForPeer(_logger, key);
+        var started = _time.GetTimestamp();
+        using var watch = fillLock.Watch(key);
+        while (true)
+        {
+            var left = wait - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                _metrics.FillLock("fallback");
+                Log.PeerWaitTimedOut(_logger, key, wait.TotalMilliseconds);
+                return (null, null);
+            }
+            var signaled = watch.Signaled;
+            await Task.WhenAny(signaled, Task.Delay(Min(PollInterval, left), _time, ct)).ConfigureAwait(false);
+            var entry = await shared.GetAsync(key, ct).ConfigureAwait(false);
+            if (entry is not null && entry.IsFresh(_time.GetUtcNow()))
+            {
+                _metrics.FillLock("peer_filled");
+                return (entry, null);
+            }
+            if (signaled.IsCompleted)
+            {
+                // the holder finished without a cacheable entry (origin failure, too large): fetch ourselves
+                _metrics.FillLock("fallback");
+                return (entry, null);
+            }
+            (available, token) = await fillLock.TryAcquireAsync(key, lockTtl, ct).ConfigureAwait(false);
+            if (!available)
+            {
+                _metrics.FillLock("unavailable");
+                return (entry, null);
+            }
+            if (token is not null)
+            {
+                // the holder died or its lock ran out: we fill for the fleet now
+                return await AfterAcquiredAsync(key, token, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<(CacheEntry? Entry, string? LockToken)> AfterAcquiredAsync(string key, string token, CancellationToken ct)
+    {
+        // A holder may have finished between our shared-tier miss and our lock: look once more.
+        var entry = await _shared!.GetAsync(key, ct).ConfigureAwait(false);
+        if (entry is not null && entry.IsFresh(_time.GetUtcNow()))
+        {
+            await _shared.FillLock.ReleaseAsync(key, token, ct).ConfigureAwait(false);
+            _metrics.FillLock("peer_filled");
+            return (entry, null);
+        }
+        _metrics.FillLock("acquired");
+        return (entry, token);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private TimeSpan StoreLifetime(CacheEntry entry)
     {
@@ -182,5 +297,11 @@ internal sealed partial class HlsCache : IDisposable
     {
         [LoggerMessage(EventId = 3002, EventName = "CacheFillFailed", Level = LogLevel.Error, Message = "Cache fill for {Key} failed unexpectedly.")]
         public static partial void FillFailed(ILogger logger, string key, Exception exception);
+
+        [LoggerMessage(EventId = 3004, EventName = "FillLockWaiting", Level = LogLevel.Debug, Message = "Another instance is filling {Key}; waiting for its shared entry.")]
+        public static partial void WaitingForPeer(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 3005, EventName = "FillLockWaitTimedOut", Level = LogLevel.Warning, Message = "No shared entry for {Key} after waiting {WaitMs} ms for another instance; fetching locally.")]
+        public static partial void PeerWaitTimedOut(ILogger logger, string key, double waitMs);
     }
 }

@@ -11,11 +11,16 @@ namespace HlsGateway.Caching;
 /// counted and treated as a miss, and while Redis is disconnected calls are skipped entirely, so an
 /// outage degrades to the memory tier and recovers by itself when the multiplexer reconnects.
 /// </summary>
-internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnectionMultiplexer redis, IGatewayMetrics metrics, ILogger<SharedCacheStore> logger)
+internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnectionMultiplexer redis, IGatewayMetrics metrics, ILogger<SharedCacheStore> logger) : IDisposable
 {
     private long _lastErrorLogTicks;
 
     public bool IsAvailable => redis.IsConnected;
+
+    /// <summary>The fleet-wide fill lock over the same connection.</summary>
+    public SharedFillLock FillLock { get; } = new(redis, metrics, logger);
+
+    public void Dispose() => FillLock.Dispose();
 
     public async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
     {

@@ -81,4 +81,10 @@ public sealed class CacheOptions
 
     /// <summary>How long an expired entry may still be served (X-Cache: STALE) while the origin fails. Default 60 s; 0 disables.</summary>
     public TimeSpan StaleIfError { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// With Redis: how long an instance waits for another instance's fill of the same key (the fleet-wide
+    /// fill lock) before fetching from the origin itself. Default 5 s; 0 disables the lock.
+    /// </summary>
+    public TimeSpan FillLockWait { get; set; } = TimeSpan.FromSeconds(5);
 }

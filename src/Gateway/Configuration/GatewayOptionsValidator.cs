@@ -60,6 +60,10 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Positive(errors, "Gateway:Cache:SegmentTtl", c.SegmentTtl);
         NonNegative(errors, "Gateway:Cache:OtherTtl", c.OtherTtl);
         NonNegative(errors, "Gateway:Cache:StaleIfError", c.StaleIfError);
+        if (c.FillLockWait < TimeSpan.Zero || c.FillLockWait > TimeSpan.FromSeconds(60))
+        {
+            errors.Add("Gateway:Cache:FillLockWait: must be between 0 (lock off) and 60 seconds.");
+        }
         if (c.NotFoundTtl < TimeSpan.Zero || c.NotFoundTtl > TimeSpan.FromSeconds(1))
         {
             errors.Add("Gateway:Cache:NotFoundTtl: must be between 0 and 1 second.");

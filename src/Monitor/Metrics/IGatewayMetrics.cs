@@ -45,6 +45,13 @@ public interface IGatewayMetrics
 
     /// <summary>Redis connection state changed.</summary>
     void RedisConnected(bool connected);
+
+    /// <summary>
+    /// How a cache fill went with the fleet-wide Redis fill lock: <c>acquired</c> (this instance fetched for
+    /// the fleet), <c>peer_filled</c> (another instance's fill was used), <c>fallback</c> (waited, then fetched
+    /// itself), <c>unavailable</c> (Redis down: fetched without the lock). Default no-op for older fakes.
+    /// </summary>
+    void FillLock(string outcome) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>
@@ -65,4 +72,6 @@ public sealed class NullGatewayMetrics : IGatewayMetrics
     public void RedisCommand(string command, double seconds, bool ok) { }
 
     public void RedisConnected(bool connected) { }
+
+    public void FillLock(string outcome) { }
 }

@@ -18,6 +18,9 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
 
     internal static readonly double[] RedisBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
+    /// <summary>Label values of <c>hlsgw_fill_lock_total</c>; anything else counts as the last one.</summary>
+    private static readonly string[] FillLockOutcomes = ["acquired", "peer_filled", "fallback", "unavailable"];
+
     private const int Combos = MetricLabels.Kinds * MetricLabels.StatusClasses * MetricLabels.CacheResults;
 
     private readonly RequestWindow _window;
@@ -33,6 +36,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Gauge _cacheBytes;
     private readonly Histogram.Child[] _redisDuration;
     private readonly Gauge _redisConnected;
+    private readonly Counter.Child[] _fillLock;
     private readonly Gauge _originUp;
     private readonly Gauge _originProbeSeconds;
     private readonly Counter _recorderSegments;
@@ -74,6 +78,8 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         }
         // no initial value: the series appears only once Redis is configured, so "Redis down" cannot fire without Redis
         _redisConnected = f.CreateGauge("hlsgw_redis_connected", "1 while the Redis connection is up (absent when Redis is not configured).", new GaugeConfiguration { SuppressInitialValue = true });
+        var fillLock = f.CreateCounter("hlsgw_fill_lock_total", "Cache fills by fleet-wide fill lock outcome (acquired, peer_filled, fallback, unavailable).", C("outcome"));
+        _fillLock = FillLockOutcomes.Select(o => fillLock.WithLabels(o)).ToArray();
         _originUp = f.CreateGauge("hlsgw_origin_up", "1 when the last health probe of the origin succeeded.", "origin");
         _originProbeSeconds = f.CreateGauge("hlsgw_origin_probe_duration_seconds", "Duration of the last health probe of the origin.", "origin");
 
@@ -165,6 +171,12 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     }
 
     public void RedisConnected(bool connected) => _redisConnected.Set(connected ? 1 : 0);
+
+    public void FillLock(string outcome)
+    {
+        var i = Array.IndexOf(FillLockOutcomes, outcome);
+        _fillLock[i < 0 ? FillLockOutcomes.Length - 1 : i].Inc();
+    }
 
     /// <summary>Result of the latest health probe of an origin (from the origin prober).</summary>
     public void OriginProbed(string origin, bool up, double seconds)
