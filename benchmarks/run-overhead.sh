@@ -52,10 +52,11 @@ fi
 for round in $(seq 1 "$ROUNDS"); do
   for mode in off on; do
     QUERY=""
-    start_gateway $(args_for $mode)
     if [ "$FEATURE" = access ] && [ "$mode" = on ]; then
+      # signed offline by the sign subcommand, before start-up: the readiness probe needs the signed URL
       QUERY="?$(dotnet "$DLL" sign "$PATH_UNDER_TEST" --ttl 3600 --kid bench --Gateway:Signing:Keys:bench="$KEY" | sed -n 's/.*?\(.*\)$/\1/p' | tail -1)"
     fi
+    start_gateway $(args_for $mode)
     url="$BASE$PATH_UNDER_TEST$QUERY"
     curl -sf -o /dev/null "$url" || { echo "round $round $mode: $url not answering" >&2; cat "$LOG" >&2; exit 1; }
     wrk -t2 -c"$CONNS" -d2s "$url" >/dev/null 2>&1 || true   # warm-up
