@@ -3,7 +3,7 @@
 # the same gateway build, the same wrk client and the same cached playlist, a feature off vs on,
 # alternating rounds (off, on, off, on, ...) so drift on a shared machine hits both sides.
 #   FEATURE=metrics   Monitor:MetricsEnabled false vs true (also times /metrics scrapes under load)
-#   FEATURE=access    no access control vs IP allowlist (100k CIDRs) + signed URLs required
+#   FEATURE=access    no access control vs IP allowlist (100k CIDRs via Gateway:Access:AllowFile) + signed URLs required
 #   FEATURE=recording no recording vs one active recording of the demo live stream
 # Env: ROUNDS (3), DURATION (8), CONNS (32). Output: JSON lines in benchmarks/results/.
 set -euo pipefail
@@ -44,16 +44,19 @@ QUERY=""
 if [ "$FEATURE" = access ]; then
   KEY=$(head -c 32 /dev/urandom | base64 -w0)
   ACL_FILE=$(mktemp /tmp/acl.XXXXXX)
-  { echo 127.0.0.0/8; for i in $(seq 0 99998); do echo "10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))/32"; done; } > "$ACL_FILE"
+  # Gateway:Access:AllowFile: 127.0.0.0/8 (wrk) + 99,999 /32s on every other 10.x address, so they stay
+  # 100k separate ranges (adjacent /32s would merge into a handful and make the lookup trivially cheap)
+  { echo 127.0.0.0/8; awk 'BEGIN { for (i = 0; i < 99999; i++) { n = i * 2; printf "10.%d.%d.%d/32\n", int(n / 65536) % 256, int(n / 256) % 256, n % 256 } }'; } > "$ACL_FILE"
 fi
 
 for round in $(seq 1 "$ROUNDS"); do
   for mode in off on; do
     QUERY=""
-    start_gateway $(args_for $mode)
     if [ "$FEATURE" = access ] && [ "$mode" = on ]; then
+      # signed offline by the sign subcommand, before start-up: the readiness probe needs the signed URL
       QUERY="?$(dotnet "$DLL" sign "$PATH_UNDER_TEST" --ttl 3600 --kid bench --Gateway:Signing:Keys:bench="$KEY" | sed -n 's/.*?\(.*\)$/\1/p' | tail -1)"
     fi
+    start_gateway $(args_for $mode)
     url="$BASE$PATH_UNDER_TEST$QUERY"
     curl -sf -o /dev/null "$url" || { echo "round $round $mode: $url not answering" >&2; cat "$LOG" >&2; exit 1; }
     wrk -t2 -c"$CONNS" -d2s "$url" >/dev/null 2>&1 || true   # warm-up

@@ -42,10 +42,7 @@ internal static class GatewayApp
         // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
         // -> signature check -> rate limiter -> cache -> forwarder -> origin. Request framing (smuggling) is checked first.
         app.UseMiddleware<RequestFramingGuard>(); // before anything routes or forwards
-        if (app.Services.HasTrustedProxies())
-        {
-            app.UseForwardedHeaders();
-        }
+        app.UseTrustedForwardedHeaders(); // trusted proxies only (X-Forwarded-For, or RFC 7239 Forwarded)
         app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers (after ForwardedHeaders: real client IPs)
         app.UseMiddleware<IpAllowlistMiddleware>();
         app.UseMiddleware<SignatureMiddleware>();

@@ -47,11 +47,13 @@ internal sealed partial class AccessConfigMonitor : IDisposable
         AddListValue(options.Access.Allow, section.GetSection("Access:Allow"));
         AddListValue(options.Access.TrustedProxies, section.GetSection("Access:TrustedProxies"));
         var result = new AccessOptionsValidator().Validate(null, options);
-        if (result.Failed)
+        var errors = result.Failed ? result.Failures.ToList() : [];
+        var fileCidrs = AllowFileReader.Read(options.Access.AllowFile, errors);
+        if (errors.Count > 0)
         {
-            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(AccessOptions), result.Failures);
+            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(AccessOptions), errors);
         }
-        return new AccessSnapshot(options);
+        return new AccessSnapshot(options, fileCidrs);
     }
 
     private static void AddListValue(List<string> list, IConfigurationSection section)

@@ -14,6 +14,9 @@ public sealed class AccessOptions
     public AdminOptions Admin { get; set; } = new();
 
     public RateLimitsOptions RateLimits { get; set; } = new();
+
+    /// <summary><c>Gateway:Redis</c> (owned by GatewayOptions); read here only to check <c>Gateway:RateLimits:Shared</c>.</summary>
+    public string? Redis { get; set; }
 }
 
 public sealed class AllowlistOptions
@@ -21,11 +24,32 @@ public sealed class AllowlistOptions
     /// <summary><c>Gateway:Access:Allow</c>: CIDRs (or single addresses). Empty, and no admin entries: everyone is allowed.</summary>
     public List<string> Allow { get; set; } = [];
 
-    /// <summary><c>Gateway:Access:TrustedProxies</c>: peers whose X-Forwarded-For is believed. Read at start-up only.</summary>
+    /// <summary>
+    /// <c>Gateway:Access:AllowFile</c>: path of a text file with one CIDR per line ('#' starts a comment, blank
+    /// lines are skipped), added to <see cref="Allow"/>: for lists too large for configuration (100k entries).
+    /// Relative paths are relative to the working directory. Read at start-up and on every configuration reload.
+    /// </summary>
+    public string? AllowFile { get; set; }
+
+    /// <summary><c>Gateway:Access:TrustedProxies</c>: peers whose forwarding header is believed. Read at start-up only.</summary>
     public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// <c>Gateway:Access:ForwardedHeader</c>: which header trusted proxies write, <c>XForwardedFor</c> (default) or
+    /// <c>Forwarded</c> (RFC 7239). One of the two, never both: a proxy only appends to its own header, so the other
+    /// one would be whatever the client sent.
+    /// </summary>
+    public ForwardedHeaderKind ForwardedHeader { get; set; } = ForwardedHeaderKind.XForwardedFor;
 
     /// <summary>Apply the allowlist to /health, /metrics, /stats and /monitor too. Default false (monitoring stays reachable).</summary>
     public bool ProtectMonitoring { get; set; }
+}
+
+/// <summary>The header trusted proxies put the client chain in.</summary>
+public enum ForwardedHeaderKind
+{
+    XForwardedFor,
+    Forwarded,
 }
 
 public sealed class SigningOptions
@@ -48,6 +72,13 @@ public sealed class AdminOptions
 
 public sealed class RateLimitsOptions
 {
+    /// <summary>
+    /// <c>Gateway:RateLimits:Shared</c>: count each client's requests in Redis (<c>Gateway:Redis</c> required), so
+    /// the limits hold across all gateway instances. Falls back to per-instance buckets while Redis is unreachable.
+    /// Default false: per instance.
+    /// </summary>
+    public bool Shared { get; set; }
+
     /// <summary>Per client IP, for .m3u8/.m3u requests. Off when PermitsPerSecond is 0 (default).</summary>
     public RateLimitRule Playlist { get; set; } = new();
 

@@ -48,6 +48,10 @@ internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
 
         Rule(errors, "Gateway:RateLimits:Playlist", options.RateLimits.Playlist);
         Rule(errors, "Gateway:RateLimits:Segment", options.RateLimits.Segment);
+        if (options.RateLimits.Shared && string.IsNullOrWhiteSpace(options.Redis))
+        {
+            errors.Add("Gateway:RateLimits:Shared: shared rate limits need Gateway:Redis (a StackExchange.Redis connection string).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

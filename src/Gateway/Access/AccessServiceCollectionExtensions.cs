@@ -17,6 +17,11 @@ internal static class AccessServiceCollectionExtensions
             services.TryAddSingleton<IAllowlistStore>(sp => new RedisAllowlistStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisAllowlistStore>>()));
         }
+        if (!string.IsNullOrWhiteSpace(configuration[$"{GatewayOptions.SectionName}:Redis"]) &&
+            configuration.GetValue<bool>($"{GatewayOptions.SectionName}:RateLimits:Shared"))
+        {
+            services.TryAddSingleton<RedisRateLimitStore>();
+        }
         services.TryAddSingleton<IAllowlistStore, MemoryAllowlistStore>();
         services.TryAddSingleton<Allowlist>();
         services.TryAddSingleton<ClientRateLimiter>();

@@ -12,12 +12,14 @@ internal sealed class AccessSnapshot
 {
     private readonly FrozenDictionary<string, byte[]>.AlternateLookup<ReadOnlySpan<char>> _keyLookup;
 
-    public AccessSnapshot(AccessOptions options)
+    /// <param name="fileCidrs">The parsed <c>Gateway:Access:AllowFile</c>, if any (see <see cref="AllowFileReader"/>).</param>
+    public AccessSnapshot(AccessOptions options, IReadOnlyList<Cidr>? fileCidrs = null)
     {
         Options = options;
-        StaticCidrs = options.Access.Allow.Select(Parse).ToArray();
+        StaticCidrs = [.. options.Access.Allow.Select(Parse), .. fileCidrs ?? []];
         StaticAllow = CidrSet.Create(StaticCidrs);
         TrustedProxies = options.Access.TrustedProxies.Select(Parse).ToArray();
+        TrustedProxySet = CidrSet.Create(TrustedProxies);
         Keys = options.Signing.Keys.ToFrozenDictionary(
             static kv => kv.Key,
             static kv => AccessOptionsValidator.TryDecodeKey(kv.Value, out var k) ? k : throw new InvalidOperationException($"Gateway:Signing:Keys:{kv.Key}: not valid base64."),
@@ -35,6 +37,9 @@ internal sealed class AccessSnapshot
     public CidrSet StaticAllow { get; }
 
     public IReadOnlyList<Cidr> TrustedProxies { get; }
+
+    /// <summary><see cref="TrustedProxies"/> as a set, for the RFC 7239 <c>Forwarded</c> translation.</summary>
+    public CidrSet TrustedProxySet { get; }
 
     public FrozenDictionary<string, byte[]> Keys { get; }
 

@@ -6,20 +6,44 @@ namespace HlsGateway.Access;
 /// <summary>
 /// Token buckets per client IP, one partitioned limiter for playlists and one for segments
 /// (<c>Gateway:RateLimits:Playlist</c> / <c>:Segment</c>). Read at start-up; off unless PermitsPerSecond &gt; 0.
+/// With a <see cref="RedisRateLimitStore"/> (<c>Gateway:RateLimits:Shared</c>) the buckets live in Redis and these
+/// local ones only decide while Redis is unavailable.
 /// </summary>
 internal sealed class ClientRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<UInt128>? _playlist;
     private readonly PartitionedRateLimiter<UInt128>? _segment;
+    private readonly RateLimitsOptions _limits;
+    private readonly RedisRateLimitStore? _shared;
 
-    public ClientRateLimiter(AccessConfigMonitor config)
+    public ClientRateLimiter(AccessConfigMonitor config, RedisRateLimitStore? shared = null)
     {
-        var limits = config.Current.Options.RateLimits;
-        _playlist = Create(limits.Playlist);
-        _segment = Create(limits.Segment);
+        _limits = config.Current.Options.RateLimits;
+        _playlist = Create(_limits.Playlist);
+        _segment = Create(_limits.Segment);
+        _shared = _limits.Shared ? shared : null;
     }
 
     public bool Enabled => _playlist is not null || _segment is not null;
+
+    /// <summary>True when limits are counted in Redis (then use <see cref="AcquireSharedAsync"/>).</summary>
+    public bool IsShared => _shared is not null;
+
+    /// <summary>The shared decision; the local bucket's when Redis is unavailable.</summary>
+    public async ValueTask<RateLimitDecision> AcquireSharedAsync(IPAddress? client, bool playlist, CancellationToken cancellationToken)
+    {
+        var rule = playlist ? _limits.Playlist : _limits.Segment;
+        if (_shared is null || !rule.Enabled)
+        {
+            return new RateLimitDecision(TryAcquire(client, playlist, out var retry), retry);
+        }
+        var shared = await _shared.TryAcquireAsync(client, playlist, rule, cancellationToken).ConfigureAwait(false);
+        if (shared is { } decision)
+        {
+            return decision;
+        }
+        return new RateLimitDecision(TryAcquire(client, playlist, out var retryAfter), retryAfter);
+    }
 
     /// <summary>True when the request may proceed; otherwise <paramref name="retryAfter"/> says when to come back.</summary>
     public bool TryAcquire(IPAddress? client, bool playlist, out TimeSpan retryAfter)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace HlsGateway.Access;
 
-/// <summary>Per client IP rate limits on <c>/hls/*</c>: 429 problem JSON with Retry-After. Only in the pipeline when a limit is configured.</summary>
+/// <summary>Per client IP rate limits on <c>/hls/*</c> (per instance, or shared through Redis): 429 problem JSON with Retry-After. Only in the pipeline when a limit is configured.</summary>
 internal sealed partial class RateLimitMiddleware(
     RequestDelegate next,
     ClientRateLimiter limiter,
@@ -23,11 +23,32 @@ internal sealed partial class RateLimitMiddleware(
         }
         var q = raw.IndexOf('?');
         var playlist = HlsPathParser.KindOf(q < 0 ? raw : raw.AsSpan(0, q)) == RouteKind.MediaPlaylist;
-        if (limiter.TryAcquire(context.Connection.RemoteIpAddress, playlist, out var retryAfter) || InternalClient.IsTrusted(context, internalClient))
+        if (InternalClient.IsTrusted(context, internalClient))
+        {
+            return next(context); // the gateway's own recorder, over loopback
+        }
+        if (limiter.IsShared)
+        {
+            return SharedAsync(context, playlist);
+        }
+        if (limiter.TryAcquire(context.Connection.RemoteIpAddress, playlist, out var retryAfter))
         {
             return next(context);
         }
         return DenyAsync(context, playlist, retryAfter);
+    }
+
+    private async Task SharedAsync(HttpContext context, bool playlist)
+    {
+        var decision = await limiter.AcquireSharedAsync(context.Connection.RemoteIpAddress, playlist, context.RequestAborted).ConfigureAwait(false);
+        if (decision.Allowed)
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        else
+        {
+            await DenyAsync(context, playlist, decision.RetryAfter).ConfigureAwait(false);
+        }
     }
 
     private async Task DenyAsync(HttpContext context, bool playlist, TimeSpan retryAfter)

@@ -38,7 +38,9 @@ internal static class UrlSignature
             n += Encoding.UTF8.GetBytes(kid, buffer[n..]);
             buffer[n++] = (byte)'\n';
             n += Encoding.UTF8.GetBytes(ip, buffer[n..]);
-            HMACSHA256.HashData(key, buffer[..n], mac);
+            var hmac = KeyedHmac(key);
+            hmac.AppendData(buffer[..n]);
+            hmac.GetHashAndReset(mac);
         }
         finally
         {
@@ -47,6 +49,26 @@ internal static class UrlSignature
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    // One keyed HMAC per thread, reused while the key stays the same: a one-shot HMACSHA256.HashData sets up and
+    // keys a fresh OpenSSL context per call, several times the cost of the hash itself (AccessBenchmarks).
+    [ThreadStatic]
+    private static IncrementalHash? t_hmac;
+
+    [ThreadStatic]
+    private static byte[]? t_hmacKey;
+
+    private static IncrementalHash KeyedHmac(ReadOnlySpan<byte> key)
+    {
+        var hmac = t_hmac;
+        if (hmac is null || !key.SequenceEqual(t_hmacKey))
+        {
+            hmac?.Dispose();
+            t_hmacKey = key.ToArray();
+            t_hmac = hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        }
+        return hmac;
     }
 
     /// <summary>The <c>sig</c> value for the given inputs.</summary>
