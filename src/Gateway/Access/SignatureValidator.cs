@@ -89,11 +89,16 @@ internal static class SignatureValidator
                 return SignatureStatus.UnknownKey;
             }
 
-            Span<byte> mac = stackalloc byte[UrlSignature.MacBytes];
-            UrlSignature.ComputeMac(key, (p.Seen & AclBit) != 0 ? acl : path, expText, kid, ipText, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac, sig))
+            var scope = (p.Seen & AclBit) != 0 ? acl : path;
+            if (!VerifiedSignatureCache.Contains(sig, key, scope, expText, kid, ipText))
             {
-                return SignatureStatus.BadSignature;
+                Span<byte> mac = stackalloc byte[UrlSignature.MacBytes];
+                UrlSignature.ComputeMac(key, scope, expText, kid, ipText, mac);
+                if (!CryptographicOperations.FixedTimeEquals(mac, sig))
+                {
+                    return SignatureStatus.BadSignature;
+                }
+                VerifiedSignatureCache.AddVerified(sig, key, scope, expText, kid, ipText);
             }
             if (nowUnixMs >= exp * 1000 + snapshot.ClockSkewMilliseconds)
             {

@@ -15,6 +15,7 @@ internal sealed partial class PlaylistRewriter(OriginRegistry origins, AccessCon
 {
     private const int FlushEvery = 32 * 1024;
     private readonly ConditionalWeakTable<CacheEntry, byte[]> _unsigned = new();
+    private readonly ConditionalWeakTable<CacheEntry, SignedVariants> _signed = new();
 
     public bool IsActive(HttpContext context, in HlsRequest request) => true;
 
@@ -42,9 +43,30 @@ internal sealed partial class PlaylistRewriter(OriginRegistry origins, AccessCon
             return;
         }
 
-        // Per-client output (it carries this client's signature): never cached, never shared.
+        // Per-client output (it carries this client's signature): private to whoever holds the same signed
+        // URL. A player reloading the same signed URL, or many viewers given one token, reuse the rewrite of
+        // this cache entry for exactly these parameters and this key.
         response.Headers.ETag = default;
         response.Headers.CacheControl = response.Headers.CacheControl.ToString().Replace("public", "private", StringComparison.Ordinal);
+        var variants = _signed.GetValue(entry, static _ => new SignedVariants());
+        if (variants.TryGet(signed, key!, out var cached))
+        {
+            response.ContentLength = cached.Length;
+            await response.Body.WriteAsync(cached, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (entry.Body.Length <= SignedVariants.MaxBodyBytes)
+        {
+            var ctx = new PlaylistRewriteContext(request, origins.All, signed, key);
+            var rewritten = PlaylistLineRewriter.RewriteAll(entry.Body, ctx);
+            LogRefused(ctx);
+            variants.Add(signed, key!, rewritten);
+            response.ContentLength = rewritten.Length;
+            await response.Body.WriteAsync(rewritten, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // a huge playlist: stream it out in steps rather than hold a per-client copy
         var signedCtx = new PlaylistRewriteContext(request, origins.All, signed, key);
         var writer = response.BodyWriter;
         var offset = 0;
