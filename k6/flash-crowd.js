@@ -2,13 +2,18 @@
 // Every joiner asks for the same master, media playlist and newest segments at once: the gateway
 // must collapse those misses (one origin fetch per resource) and keep playlist p99 < 100 ms.
 // Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e PLAYERS=2000 k6/flash-crowd.js
+// Signed: add -e SIGN_KEY=<base64 secret of Gateway:Signing:Keys:<kid>> [-e SIGN_KID=k1 -e SIGN_TTL=3600 -e SIGN_ACL=/hls/demo/]
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend, Rate, Counter } from 'k6/metrics';
 import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+import { signerFromEnv } from './lib/sign.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const STREAM = __ENV.STREAM || '/hls/demo/master.m3u8';
+// signed-URL variant: SIGN_KEY (base64) [+ SIGN_KID, SIGN_TTL, SIGN_ACL, SIGN_IP] signs the entry URL;
+// the gateway signs every URI in the playlists it serves, so children need nothing more.
+const sign = signerFromEnv(__ENV);
 const PLAYERS = parseInt(__ENV.PLAYERS || '2000', 10);
 
 const playlistTime = new Trend('hls_playlist_ms', true);
@@ -28,6 +33,7 @@ export const options = {
         { duration: __ENV.HOLD || '60s', target: PLAYERS },  // and watches
       ],
       gracefulRampDown: '5s',
+      gracefulStop: '5s',
     },
   },
   thresholds: {
@@ -48,7 +54,7 @@ function get(url, kind) {
 
 export default function () {
   const t0 = Date.now();
-  const masterUrl = BASE + STREAM;
+  const masterUrl = sign(BASE + STREAM);
   const master = get(masterUrl, 'playlist');
   if (!master) { sleep(1); return; }
   const variants = parseMaster(master.body);

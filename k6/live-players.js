@@ -1,15 +1,20 @@
 // live-players.js - each VU is a live HLS player: fetches the master playlist, picks a variant,
 // reloads the media playlist at the target-duration cadence and downloads each new segment once.
 // Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e STREAM=/hls/demo/master.m3u8 k6/live-players.js
+// Signed: add -e SIGN_KEY=<base64 secret of Gateway:Signing:Keys:<kid>> [-e SIGN_KID=k1 -e SIGN_TTL=3600 -e SIGN_ACL=/hls/demo/]
 // Env: BASE_URL, STREAM (master or media playlist path, may carry a signed query), VUS (50),
 //      DURATION (60s), RAMP (10s), VARIANT (best|lowest|random, default random).
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend, Rate, Counter } from 'k6/metrics';
 import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+import { signerFromEnv } from './lib/sign.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const STREAM = __ENV.STREAM || '/hls/demo/master.m3u8';
+// signed-URL variant: SIGN_KEY (base64) [+ SIGN_KID, SIGN_TTL, SIGN_ACL, SIGN_IP] signs the entry URL;
+// the gateway signs every URI in the playlists it serves, so children need nothing more.
+const sign = signerFromEnv(__ENV);
 const VARIANT = __ENV.VARIANT || 'random';
 
 const playlistTime = new Trend('hls_playlist_ms', true);
@@ -30,6 +35,7 @@ export const options = {
         { duration: __ENV.DURATION || '60s', target: parseInt(__ENV.VUS || '50', 10) },
       ],
       gracefulRampDown: '5s',
+      gracefulStop: '5s',
     },
   },
   thresholds: {
@@ -49,7 +55,7 @@ function get(url, kind) {
 }
 
 export default function () {
-  const masterUrl = BASE + STREAM;
+  const masterUrl = sign(BASE + STREAM);
   const first = get(masterUrl, 'playlist');
   if (!first) { sleep(1); return; }
   let mediaUrl = masterUrl;

@@ -1,13 +1,18 @@
 // vod.js - VOD viewers: each VU fetches the master, picks a variant and downloads the whole
 // playlist's segments in order, pacing like a player with a 30 s buffer (fast start, then real time).
 // Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e STREAM=/hls/demo/vod.m3u8 k6/vod.js
+// Signed: add -e SIGN_KEY=<base64 secret of Gateway:Signing:Keys:<kid>> [-e SIGN_KID=k1 -e SIGN_TTL=3600 -e SIGN_ACL=/hls/demo/]
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend, Rate, Counter } from 'k6/metrics';
 import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+import { signerFromEnv } from './lib/sign.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const STREAM = __ENV.STREAM || '/hls/demo/vod.m3u8';
+// signed-URL variant: SIGN_KEY (base64) [+ SIGN_KID, SIGN_TTL, SIGN_ACL, SIGN_IP] signs the entry URL;
+// the gateway signs every URI in the playlists it serves, so children need nothing more.
+const sign = signerFromEnv(__ENV);
 const BUFFER_S = parseFloat(__ENV.BUFFER_S || '30');
 
 const playlistTime = new Trend('hls_playlist_ms', true);
@@ -41,7 +46,7 @@ function get(url, kind) {
 }
 
 export default function () {
-  const url = BASE + STREAM;
+  const url = sign(BASE + STREAM);
   const first = get(url, 'playlist');
   if (!first) { sleep(1); return; }
   let mediaUrl = url;

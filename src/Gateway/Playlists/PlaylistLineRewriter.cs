@@ -34,16 +34,49 @@ internal static class PlaylistLineRewriter
         while (offset < body.Length && written < budget)
         {
             var rest = body[offset..];
-            var nl = rest.IndexOf((byte)'\n');
-            var line = nl < 0 ? rest : rest[..nl];
-            offset += nl < 0 ? rest.Length : nl + 1;
-            if (!line.IsEmpty && line[^1] == (byte)'\r')
-            {
-                line = line[..^1];
-            }
+            var end = NextLineBreak(rest, out var breakLength);
+            var line = rest[..end];
+            offset += end + breakLength;
             written += RewriteLine(line, output, ctx);
         }
         return offset;
+    }
+
+    /// <summary>
+    /// Where the line ends: LF, CRLF, a lone CR, or U+2028/U+2029. Players parse with JavaScript regexes (hls.js),
+    /// which end a tag or title at any of these; splitting only on LF would let "#EXTINF:4,\rhttp://elsewhere/x.ts"
+    /// through unrewritten, a URI line to the player but a comment to us.
+    /// </summary>
+    private static int NextLineBreak(ReadOnlySpan<byte> rest, out int breakLength)
+    {
+        var from = 0;
+        while (true)
+        {
+            var i = rest[from..].IndexOfAny((byte)'\n', (byte)'\r', (byte)0xE2);
+            if (i < 0)
+            {
+                breakLength = 0;
+                return rest.Length;
+            }
+            i += from;
+            switch (rest[i])
+            {
+                case (byte)'\n':
+                    breakLength = 1;
+                    return i;
+                case (byte)'\r':
+                    breakLength = i + 1 < rest.Length && rest[i + 1] == (byte)'\n' ? 2 : 1;
+                    return i;
+                default:
+                    if (i + 2 < rest.Length && rest[i + 1] == 0x80 && rest[i + 2] is 0xA8 or 0xA9)
+                    {
+                        breakLength = 3;
+                        return i;
+                    }
+                    from = i + 1; // another character starting with E2 (e.g. an em dash)
+                    break;
+            }
+        }
     }
 
     /// <summary>Rewrites a whole body into one array (used for unsigned requests, whose output is the same for every client).</summary>

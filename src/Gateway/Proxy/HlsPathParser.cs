@@ -83,7 +83,7 @@ internal static class HlsPathParser
 
     private static readonly string[] SegmentExtensions = ["ts", "m4s", "mp4", "m4a", "m4v", "aac", "ac3", "ec3", "mp3", "vtt", "webvtt", "key", "cmfv", "cmfa", "fmp4", "mpd"];
 
-    /// <summary>True when no segment is (or decodes to) '.' or '..', and there are no encoded separators or control bytes.</summary>
+    /// <summary>True when no segment is (or decodes to) '.' or '..', and there are no encoded separators, '#' or control bytes.</summary>
     internal static bool IsSafePath(ReadOnlySpan<char> path)
     {
         if (path.IsEmpty)
@@ -92,7 +92,9 @@ internal static class HlsPathParser
         }
         foreach (var ch in path)
         {
-            if (ch is '\\' or '\0' || char.IsControl(ch))
+            // '#' is no path character: upstream it would start a fragment, and "a/#.ts" would fetch "a/".
+            // System.Uri trims spaces at the end of the upstream URL, turning ".. " into a dot segment.
+            if (ch is '\\' or '\0' or '#' or ' ' || char.IsControl(ch))
             {
                 return false;
             }
