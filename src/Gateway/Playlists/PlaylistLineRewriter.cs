@@ -208,8 +208,9 @@ internal static class PlaylistLineRewriter
             var scheme = text[..colon];
             if (!scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
             {
-                // skd:// (FairPlay) and data: key URIs are not fetched through anyone; other schemes are refused
-                return isKey || scheme.Equals("data", StringComparison.OrdinalIgnoreCase) ? Write(output, uriBytes) : Refuse(uriBytes, output, ctx);
+                // skd:// (FairPlay) and data: key URIs are not fetched through anyone; every other non-HTTP URI
+                // (a data: variant playlist could carry URIs we never see) is refused
+                return isKey ? Write(output, uriBytes) : Refuse(uriBytes, output, ctx);
             }
         }
         Uri? absolute;

@@ -87,7 +87,7 @@ public sealed class PlaylistLineRewriterTests
     [InlineData("https://cdn.example.net:8443/x/y/z.ts", "/hls/other/y/z.ts")] // another configured origin
     [InlineData("http://169.254.169.254/latest/meta-data", "/hls/~refused/uri")]
     [InlineData("ftp://127.0.0.1:9/base/a.ts", "/hls/~refused/uri")]
-    [InlineData("data:text/plain,hi", "data:text/plain,hi")]
+    [InlineData("data:text/plain,hi", "/hls/~refused/uri")] // data: only for keys
     [InlineData("file:///etc/passwd", "/hls/~refused/uri")]
     [InlineData("seg with space.ts", "/hls/news/live/seg%20with%20space.ts")]
     [InlineData("a%2Fb.ts", "/hls/~refused/uri")]
