@@ -56,6 +56,7 @@ internal static class RecorderServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PartFinisher>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         services.AddHostedService(sp => sp.GetRequiredService<RecordingManager>());
+        services.AddRecorderUploads(configuration);
         return services;
     }
 }

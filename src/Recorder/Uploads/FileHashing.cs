@@ -1,0 +1,35 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace HlsGateway.Recorder.Uploads;
+
+/// <summary>SHA-256 of files and streams with a pooled buffer.</summary>
+internal static class FileHashing
+{
+    private const int BufferSize = 256 * 1024;
+
+    public static async ValueTask<string> Sha256FileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return await Sha256Async(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async ValueTask<string> Sha256Async(Stream stream, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

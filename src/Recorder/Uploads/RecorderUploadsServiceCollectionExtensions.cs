@@ -1,0 +1,45 @@
+using HlsGateway.Recorder.Uploads;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HlsGateway.Recorder;
+
+internal static class RecorderUploadsServiceCollectionExtensions
+{
+    public const string HttpClientName = "recorder-uploads";
+
+    /// <summary>
+    /// Uploads: <see cref="UploadOptions"/> bound from <c>Recorder:Upload</c> (<c>Recorder:DeleteAfterUpload</c> also
+    /// switches deletion on) and validated at start, the target picked by <c>Recorder:Upload:Target</c>, and the
+    /// <see cref="UploadQueue"/> hosted service (also the <see cref="IUploadStatusSource"/>).
+    /// </summary>
+    public static IServiceCollection AddRecorderUploads(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<UploadOptions>()
+            .Bind(configuration.GetSection(UploadOptions.SectionName))
+            .Configure(o => o.DeleteAfterUpload |= configuration.GetValue<bool>("Recorder:DeleteAfterUpload"))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>());
+        services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        services.TryAddSingleton<IUploadTarget>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
+            return o.Target switch
+            {
+                UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes),
+                UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize),
+                UploadTargetKind.S3 => throw new NotSupportedException("S3 target not built yet"),
+                _ => new DisabledUploadTarget(),
+            };
+        });
+        services.TryAddSingleton<UploadQueue>();
+        services.TryAddSingleton<IUploadStatusSource>(sp => sp.GetRequiredService<UploadQueue>());
+        services.AddHostedService(sp => sp.GetRequiredService<UploadQueue>());
+        return services;
+    }
+}

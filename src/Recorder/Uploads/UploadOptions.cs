@@ -1,0 +1,44 @@
+namespace HlsGateway.Recorder.Uploads;
+
+/// <summary>The <c>Recorder:Upload</c> configuration section.</summary>
+public sealed class UploadOptions
+{
+    public const string SectionName = "Recorder:Upload";
+
+    /// <summary>Where finished parts are uploaded. Default <see cref="UploadTargetKind.None"/> (off).</summary>
+    public UploadTargetKind Target { get; set; }
+
+    /// <summary>Parts uploaded at the same time. Default 2.</summary>
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>Attempts per part before it is marked failed (with the last reason). Default 5.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay; grows exponentially with jitter up to <see cref="MaxRetryDelay"/>. Default 2 s.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest retry delay. Default 2 min.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Delete the local file after a verified upload. Also set by <c>Recorder:DeleteAfterUpload</c>. Default false.
+    /// </summary>
+    public bool DeleteAfterUpload { get; set; }
+
+    /// <summary>Target directory for <see cref="UploadTargetKind.Directory"/> (local or mounted network share).</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Free bytes the directory target keeps after a copy (disk-space guard). Default 64 MiB.</summary>
+    public long MinFreeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>tus creation endpoint (e.g. <c>http://host/files/</c>) for <see cref="UploadTargetKind.Tus"/>.</summary>
+    public string? TusUrl { get; set; }
+
+    /// <summary>Bytes per tus PATCH. Default 4 MiB.</summary>
+    public int ChunkSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Shortest interval between upload.progress events of one part. Default 1 s.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public S3UploadOptions S3 { get; set; } = new();
+}
