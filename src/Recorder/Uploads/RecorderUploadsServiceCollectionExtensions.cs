@@ -33,7 +33,7 @@ internal static class RecorderUploadsServiceCollectionExtensions
             {
                 UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes),
                 UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize),
-                UploadTargetKind.S3 => throw new NotSupportedException("S3 target not built yet"),
+                UploadTargetKind.S3 => new S3UploadTarget(o.S3),
                 _ => new DisabledUploadTarget(),
             };
         });
