@@ -50,6 +50,9 @@ public partial class TusUploadTargetTests
         var queue = await t.StartQueueAsync(options, target);
         queue.Enqueue("cam", 1, p);
         var before = await UploadTestSupport.WaitForAsync(queue, p, s => s.BytesSent >= 1024 * 1024);
+        Assert.Equal(UploadState.Uploading, before.State);
+        Assert.True(before.BytesPerSecond > 0, $"speed {before.BytesPerSecond}");
+        Assert.True(before.EtaSeconds > 0, $"eta {before.EtaSeconds}");
         first.Kill();
         await first.WaitForExitAsync();
         var firstLog = first.Output;
