@@ -40,5 +40,8 @@ public sealed class UploadOptions
     /// <summary>Shortest interval between upload.progress events of one part. Default 1 s.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Done parts the journal remembers (newest kept; older entries are dropped so it stays small). Default 1000.</summary>
+    public int KeepDone { get; set; } = 1000;
+
     public S3UploadOptions S3 { get; set; } = new();
 }

@@ -40,6 +40,10 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         {
             errors.Add("Recorder:Upload:ProgressInterval: must not be negative.");
         }
+        if (o.KeepDone < 0)
+        {
+            errors.Add("Recorder:Upload:KeepDone: must be 0 or positive.");
+        }
         switch (o.Target)
         {
             case UploadTargetKind.Directory when string.IsNullOrWhiteSpace(o.Directory):

@@ -236,6 +236,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
                 item.Error = null;
                 item.LocalDeleted = deleted;
                 _live.Remove(item);
+                PruneDone();
                 _journal.Save(_items);
             }
             Log.Uploaded(_logger, item.Recording, item.Part, item.Path, _target.Name, item.Bytes, deleted);
@@ -325,6 +326,17 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         }
         Log.Failed(_logger, item.Recording, item.Part, item.Path, item.Attempts, failure);
         _bus.Publish(new UploadErrorEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, item.Attempts, failure, final: true));
+    }
+
+    /// <summary>Keeps the newest <c>Recorder:Upload:KeepDone</c> done entries (caller holds the lock).</summary>
+    private void PruneDone()
+    {
+        var done = _items.Count(i => i.State == UploadState.Done);
+        if (done > _options.KeepDone)
+        {
+            var drop = _items.Where(i => i.State == UploadState.Done).OrderBy(i => i.CompletedUtc).ThenBy(i => i.Sequence).Take(done - _options.KeepDone).ToHashSet();
+            _items.RemoveAll(drop.Contains);
+        }
     }
 
     private void OnProgress(UploadItem item, long sent)

@@ -117,6 +117,27 @@ public class UploadQueueTests
     }
 
     [Fact]
+    public async Task The_journal_keeps_only_the_newest_done_entries_but_every_pending_one()
+    {
+        await using var t = new UploadTestSupport();
+        var paths = Enumerable.Range(1, 5).Select(i => t.MakePart($"cam/p{i:000}.mp4", 1000).Relative).ToList();
+        var (bad, _) = t.MakePart("cam/bad.mp4", 1000);
+        var target = new FakeUploadTarget((r, _, _, _) => r.RemoteKey == bad ? throw new IOException("no") : ValueTask.FromResult(new UploadResult("fake", r.Sha256)));
+        var queue = await t.StartQueueAsync(UploadTestSupport.FastOptions(o => { o.KeepDone = 2; o.Concurrency = 1; o.MaxAttempts = 1; }), target);
+        queue.Enqueue("cam", 0, bad);
+        foreach (var p in paths)
+        {
+            queue.Enqueue("cam", 0, p);
+            await UploadTestSupport.WaitForAsync(queue, p, s => s.State == UploadState.Done);
+        }
+        var left = queue.Snapshot();
+        Assert.Equal([bad, paths[3], paths[4]], left.Select(s => s.Path));
+        Assert.Equal(UploadState.Failed, left[0].State);
+        var journal = await File.ReadAllTextAsync(queue.JournalPath);
+        Assert.DoesNotContain(paths[0], journal);
+    }
+
+    [Fact]
     public async Task A_new_queue_on_the_same_journal_resumes_an_interrupted_upload_with_its_token()
     {
         await using var t = new UploadTestSupport();
