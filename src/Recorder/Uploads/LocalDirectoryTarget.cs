@@ -10,7 +10,7 @@ namespace HlsGateway.Recorder.Uploads;
 internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes) : IUploadTarget
 {
     private const int BufferSize = 1024 * 1024;
-    private readonly string _root = Path.GetFullPath(directory);
+    private readonly string _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
 
     public string Name => "directory";
 

@@ -36,7 +36,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
     public UploadQueue(IOptions<UploadOptions> options, IOptions<RecorderOptions> recorder, IUploadTarget target, RecorderEventBus bus, TimeProvider time, ILogger<UploadQueue> logger)
     {
         _options = options.Value;
-        _root = Path.GetFullPath(recorder.Value.OutputDirectory);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(recorder.Value.OutputDirectory));
         _target = target;
         _bus = bus;
         _time = time;

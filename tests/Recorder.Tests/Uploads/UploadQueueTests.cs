@@ -51,8 +51,10 @@ public class UploadQueueTests
     {
         await using var t = new UploadTestSupport();
         var (p, _) = t.MakePart("cam/keep.mp4", 100_000);
-        var queue = await t.StartQueueAsync(UploadTestSupport.FastOptions(), new LocalDirectoryTarget(t.TargetDir, 0));
+        // roots given with a trailing separator work the same
+        var queue = await t.StartQueueAsync(UploadTestSupport.FastOptions(), new LocalDirectoryTarget(t.TargetDir + Path.DirectorySeparatorChar, 0));
         Assert.True(queue.Enqueue("cam", 1, p));
+        Assert.False(queue.Enqueue("cam", 2, "../outside.mp4"));
         await UploadTestSupport.WaitForAsync(queue, p, s => s.State == UploadState.Done);
         Assert.True(File.Exists(Path.Combine(t.Root, p)));
         Assert.False(queue.Enqueue("cam", 1, p)); // already uploaded: not queued twice

@@ -50,7 +50,7 @@ internal sealed class UploadTestSupport : IAsyncDisposable
 
     public async Task<UploadQueue> StartQueueAsync(UploadOptions options, IUploadTarget target)
     {
-        var queue = new UploadQueue(Options.Create(options), Options.Create(new RecorderOptions { OutputDirectory = Root }), target, Bus, TimeProvider.System,
+        var queue = new UploadQueue(Options.Create(options), Options.Create(new RecorderOptions { OutputDirectory = Root + Path.DirectorySeparatorChar }), target, Bus, TimeProvider.System,
             NullLogger<UploadQueue>.Instance);
         _queues.Add(queue);
         await queue.StartAsync(CancellationToken.None);
