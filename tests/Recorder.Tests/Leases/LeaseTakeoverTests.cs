@@ -15,7 +15,7 @@ namespace HlsGateway.Tests.Leases;
 /// records; when it dies (renewal stops, lease not released) the other takes over within two lease periods
 /// and continues after the dead holder's progress, with what it could no longer get in the gap ledger.
 /// </summary>
-public sealed class LeaseTakeoverTests : IAsyncLifetime
+public sealed class LeaseTakeoverTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan LeasePeriod = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -141,6 +141,7 @@ public sealed class LeaseTakeoverTests : IAsyncLifetime
         var start = await WaitForAsync<RecordStartEventArgs>(standby, e => e.Takeover, Wait);
         running.Set();
         var takeover = start.TimeUtc - died;
+        output.WriteLine($"takeover after the holder died: {takeover.TotalSeconds:0.000} s (lease period {LeasePeriod.TotalSeconds} s)");
         Assert.True(takeover <= LeasePeriod * 2, $"took over after {takeover.TotalSeconds:0.00} s (lease period {LeasePeriod.TotalSeconds} s)");
         Assert.Equal(standby.Manager.InstanceId, start.Instance);
 
@@ -170,12 +171,59 @@ public sealed class LeaseTakeoverTests : IAsyncLifetime
         var stopped = DateTimeOffset.UtcNow;
         await a.DisposeAsync(); // graceful: part closed, lease deleted with the final progress
         var start = await WaitForAsync<RecordStartEventArgs>(b, e => e.Takeover, Wait);
+        output.WriteLine($"takeover after a graceful stop: {(start.TimeUtc - stopped).TotalSeconds:0.000} s");
         Assert.True(start.TimeUtc - stopped <= LeasePeriod, $"took over after {(start.TimeUtc - stopped).TotalSeconds:0.00} s");
 
         _origin.Append(last + 1, (int)last + 1);
         await RecorderHost.WaitUntilAsync(() => b.Status.LastMediaSequence == last + 1, Wait, "b records the next segment");
         Assert.Empty(b.Status.Gaps);
         Assert.Equal(last + 1, b.Status.Parts[0].FirstSequence);
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_the_holder_keeps_recording_and_the_standby_does_not_start()
+    {
+        await using var a = new Instance(await GatewayHost.StartAsync(Settings(_outA)));
+        await RecorderHost.WaitUntilAsync(() => a.Status.State == RecordingState.Recording, Wait, "a records");
+        await using var b = new Instance(await GatewayHost.StartAsync(Settings(_outB)));
+        await RecorderHost.WaitUntilAsync(() => b.Status.State == RecordingState.Standby, Wait, "b stands by");
+        using var running = new ManualResetEventSlim(true);
+        using var stop = new CancellationTokenSource();
+        var appender = AppendLoopAsync(running, stop.Token);
+
+        await _redis.StopAsync();
+        var down = _origin.NewestSequence;
+        await Task.Delay(LeasePeriod * 3); // well past the lease's expiry
+        await RecorderHost.WaitUntilAsync(() => a.Status.LastMediaSequence >= down + 3, Wait, "a still recording with Redis down");
+        Assert.Equal(RecordingState.Recording, a.Status.State);
+        Assert.Equal(RecordingState.Standby, b.Status.State);
+        Assert.Equal(0, b.Status.Segments);
+        Assert.Empty(a.Status.Gaps);
+
+        // Redis back (empty: no persistence): exactly one instance ends up holding and recording
+        await _redis.StartAgainAsync();
+        var db = a.Host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        string? key = null;
+        await RecorderHost.WaitUntilAsync(() =>
+        {
+            try
+            {
+                key = db.StringGet(RedisLeaseStore.KeyPrefix + "news");
+            }
+            catch (RedisException)
+            {
+                key = null;
+            }
+            return key is not null && a.Status.LeaseHolder == key && b.Status.LeaseHolder == key;
+        }, Wait, "a lease in Redis again, seen by both");
+        var holder = key == a.Manager.InstanceId ? a : b;
+        var other = holder == a ? b : a;
+        await RecorderHost.WaitUntilAsync(() => other.Status.State == RecordingState.Standby, Wait, "the other instance stands by");
+        var mark = _origin.NewestSequence;
+        await RecorderHost.WaitUntilAsync(() => holder.Status.State == RecordingState.Recording && holder.Status.LastMediaSequence >= mark + 2, Wait, "the holder records");
+        Assert.Equal(RecordingState.Standby, other.Status.State);
+        await stop.CancelAsync();
+        await appender;
     }
 
     private static async Task<T> WaitForAsync<T>(Instance instance, Func<T, bool> predicate, TimeSpan timeout) where T : RecorderEventArgs
