@@ -241,7 +241,7 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
                 if (_state != RecordingState.Standby)
                 {
                     SetState(RecordingState.Standby);
-                    Log.Standby(_logger, Name, attempt.Holder);
+                    Log.Standby(_logger, Name, attempt.Holder ?? "nobody reachable (lease store unavailable)");
                 }
                 await Task.Delay(_lease.Interval, _time, ct).ConfigureAwait(false);
             }
@@ -360,6 +360,6 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         public static partial void Problem(ILogger logger, string recording, string problem);
 
         [LoggerMessage(EventId = 6043, EventName = "RecordingStandby", Level = LogLevel.Information, Message = "Recording {Recording}: standing by, the lease is held by {Holder}.")]
-        public static partial void Standby(ILogger logger, string recording, string? holder);
+        public static partial void Standby(ILogger logger, string recording, string holder);
     }
 }

@@ -35,6 +35,7 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
     private readonly ConcurrentDictionary<string, Recording> _recordings = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RecordingJournal> _journals = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _activeLock = new();
 
     public RecordingManager(IOptions<RecorderOptions> options, IHttpClientFactory clients, RecorderEventBus bus, PartFinisher finisher, RecordingTee tee,
         IRecorderBaseAddress baseAddress, TimeProvider time, ILoggerFactory loggers, IRecordingLeaseStore leases, RecorderInstance instance, IRecorderMetrics metrics)
@@ -129,7 +130,13 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
     }
 
     /// <summary>The active-recordings gauge: recordings this instance is writing now (not standby, checking or paused).</summary>
-    private void ReportActive() => _metrics.ActiveRecordings(_recordings.Values.Count(r => r.State == RecordingState.Recording));
+    private void ReportActive()
+    {
+        lock (_activeLock) // count and set together, so concurrent transitions cannot leave a stale count last
+        {
+            _metrics.ActiveRecordings(_recordings.Values.Count(r => r.State == RecordingState.Recording));
+        }
+    }
 
     public IReadOnlyList<RecordingStatus> List() => _recordings.Values.Select(r => r.Snapshot()).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
