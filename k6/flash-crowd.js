@@ -3,10 +3,10 @@
 // must collapse those misses (one origin fetch per resource) and keep playlist p99 < 100 ms.
 // Run: ../shared/tools/k6 run -e BASE_URL=http://127.0.0.1:8080 -e PLAYERS=2000 k6/flash-crowd.js
 // Signed: add -e SIGN_KEY=<base64 secret of Gateway:Signing:Keys:<kid>> [-e SIGN_KID=k1 -e SIGN_TTL=3600 -e SIGN_ACL=/hls/demo/]
-import http from 'k6/http';
-import { check, sleep } from 'k6';
-import { Trend, Rate, Counter } from 'k6/metrics';
+import { sleep } from 'k6';
+import { Trend } from 'k6/metrics';
 import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+import { get, segmentLoaded, thresholds, summaryTrendStats } from './lib/player.js';
 import { signerFromEnv } from './lib/sign.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
@@ -16,12 +16,7 @@ const STREAM = __ENV.STREAM || '/hls/demo/master.m3u8';
 const sign = signerFromEnv(__ENV);
 const PLAYERS = parseInt(__ENV.PLAYERS || '2000', 10);
 
-const playlistTime = new Trend('hls_playlist_ms', true);
-const segmentTime = new Trend('hls_segment_ms', true);
 const joinTime = new Trend('hls_join_ms', true); // master -> first segment downloaded
-const rebufferRisk = new Trend('hls_rebuffer_risk');
-const errors = new Rate('hls_errors');
-const segments = new Counter('hls_segments');
 
 export const options = {
   scenarios: {
@@ -36,21 +31,9 @@ export const options = {
       gracefulStop: '5s',
     },
   },
-  thresholds: {
-    'hls_playlist_ms': ['p(99)<100'],
-    'hls_segment_ms': ['p(99)<500'],
-    'hls_errors': ['rate<0.001'],
-  },
-  summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'],
+  thresholds,
+  summaryTrendStats,
 };
-
-function get(url, kind) {
-  const res = http.get(url, { tags: { kind }, timeout: '10s' });
-  const ok = check(res, { [`${kind} 200`]: (r) => r.status === 200 });
-  errors.add(!ok);
-  (kind === 'segment' ? segmentTime : playlistTime).add(res.timings.duration);
-  return ok ? res : null;
-}
 
 export default function () {
   const t0 = Date.now();
@@ -68,8 +51,7 @@ export default function () {
     for (const seg of (lastSeq < 0 ? fresh.slice(-3) : fresh)) {
       const r = get(resolve(mediaUrl, seg.uri), 'segment');
       if (r) {
-        segments.add(1);
-        rebufferRisk.add(r.timings.duration / 1000 / seg.duration);
+        segmentLoaded(r, seg.duration);
         if (!joined) { joinTime.add(Date.now() - t0); joined = true; }
       }
       lastSeq = seg.seq;

@@ -4,10 +4,10 @@
 // Signed: add -e SIGN_KEY=<base64 secret of Gateway:Signing:Keys:<kid>> [-e SIGN_KID=k1 -e SIGN_TTL=3600 -e SIGN_ACL=/hls/demo/]
 // Env: BASE_URL, STREAM (master or media playlist path, may carry a signed query), VUS (50),
 //      DURATION (60s), RAMP (10s), VARIANT (best|lowest|random, default random).
-import http from 'k6/http';
-import { check, sleep } from 'k6';
-import { Trend, Rate, Counter } from 'k6/metrics';
+import { sleep } from 'k6';
+import { Counter } from 'k6/metrics';
 import { resolve, parseMaster, parseMedia } from './lib/hls.js';
+import { get, segmentLoaded, thresholds, summaryTrendStats } from './lib/player.js';
 import { signerFromEnv } from './lib/sign.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
@@ -17,12 +17,6 @@ const STREAM = __ENV.STREAM || '/hls/demo/master.m3u8';
 const sign = signerFromEnv(__ENV);
 const VARIANT = __ENV.VARIANT || 'random';
 
-const playlistTime = new Trend('hls_playlist_ms', true);
-const segmentTime = new Trend('hls_segment_ms', true);
-// segment download time / segment duration: above 1 a real player would rebuffer
-const rebufferRisk = new Trend('hls_rebuffer_risk');
-const errors = new Rate('hls_errors');
-const segmentsLoaded = new Counter('hls_segments');
 const stalls = new Counter('hls_stalled_reloads');
 
 export const options = {
@@ -38,21 +32,9 @@ export const options = {
       gracefulStop: '5s',
     },
   },
-  thresholds: {
-    'hls_playlist_ms': ['p(99)<100'],
-    'hls_segment_ms': ['p(99)<500'],
-    'hls_errors': ['rate<0.001'],
-  },
-  summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'],
+  thresholds,
+  summaryTrendStats,
 };
-
-function get(url, kind) {
-  const res = http.get(url, { tags: { kind }, timeout: '10s' });
-  const ok = check(res, { [`${kind} 200`]: (r) => r.status === 200 });
-  errors.add(!ok);
-  (kind === 'segment' ? segmentTime : playlistTime).add(res.timings.duration);
-  return ok ? res : null;
-}
 
 export default function () {
   const masterUrl = sign(BASE + STREAM);
@@ -80,8 +62,7 @@ export default function () {
     for (const seg of toLoad) {
       const r = get(resolve(mediaUrl, seg.uri), 'segment');
       if (r) {
-        segmentsLoaded.add(1);
-        rebufferRisk.add(r.timings.duration / 1000 / seg.duration);
+        segmentLoaded(r, seg.duration);
       }
       lastSeq = seg.seq;
     }

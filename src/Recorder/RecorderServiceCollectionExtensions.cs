@@ -1,6 +1,10 @@
+using HlsGateway.Monitor.Metrics;
+using HlsGateway.Monitor.Stats;
 using HlsGateway.Recorder.Configuration;
 using HlsGateway.Recorder.Events;
+using HlsGateway.Recorder.Leases;
 using HlsGateway.Recorder.Lifecycle;
+using HlsGateway.Recorder.Monitoring;
 using HlsGateway.Recorder.Remux;
 using HlsGateway.Recorder.Sources;
 using Microsoft.Extensions.Configuration;
@@ -8,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace HlsGateway.Recorder;
 
@@ -16,7 +21,8 @@ internal static class RecorderServiceCollectionExtensions
     /// <summary>
     /// The recorder as small TryAdd steps: options bound from <c>Recorder</c> and validated at start
     /// (every error, naming its key), the tee (<see cref="ISegmentTee"/>), event bus, webhooks,
-    /// remux worker and the <see cref="RecordingManager"/> hosted service.
+    /// remux worker, leases (Redis when an <see cref="IConnectionMultiplexer"/> is registered, i.e. <c>Gateway:Redis</c>
+    /// is set; else in-process), the monitor seams and the <see cref="RecordingManager"/> hosted service.
     /// </summary>
     public static IServiceCollection AddRecorder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -48,7 +54,15 @@ internal static class RecorderServiceCollectionExtensions
         services.TryAddSingleton<ISegmentTee>(sp => sp.GetRequiredService<RecordingTee>());
         services.TryAddSingleton<PartFinisher>();
         services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<RecorderInstance>();
+        // resolved lazily: the gateway registers the multiplexer after this call
+        services.TryAddSingleton<IRecordingLeaseStore>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+            ? new RedisLeaseStore(redis, sp.GetRequiredService<ILogger<RedisLeaseStore>>())
+            : new InMemoryLeaseStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRecorderMetrics>(NullRecorderMetrics.Instance); // AddMonitor (called first) registers the Prometheus one
         services.TryAddSingleton<RecordingManager>();
+        // replaces the monitor's empty default whichever of AddMonitor / AddRecorder ran first
+        services.Replace(ServiceDescriptor.Singleton<IRecorderStatusSource, RecorderStatusSource>());
 
         // order matters: the bus, tee and finisher run before recordings start; the manager stops first
         services.AddHostedService(sp => sp.GetRequiredService<RecorderEventBus>());

@@ -295,13 +295,13 @@ internal sealed partial class HlsCache : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3002, EventName = "CacheFillFailed", Level = LogLevel.Error, Message = "Cache fill for {Key} failed unexpectedly.")]
+        [LoggerMessage(EventId = 2202, EventName = "CacheFillFailed", Level = LogLevel.Error, Message = "Cache fill for {Key} failed unexpectedly.")]
         public static partial void FillFailed(ILogger logger, string key, Exception exception);
 
-        [LoggerMessage(EventId = 3004, EventName = "FillLockWaiting", Level = LogLevel.Debug, Message = "Another instance is filling {Key}; waiting for its shared entry.")]
+        [LoggerMessage(EventId = 2204, EventName = "FillLockWaiting", Level = LogLevel.Debug, Message = "Another instance is filling {Key}; waiting for its shared entry.")]
         public static partial void WaitingForPeer(ILogger logger, string key);
 
-        [LoggerMessage(EventId = 3005, EventName = "FillLockWaitTimedOut", Level = LogLevel.Warning, Message = "No shared entry for {Key} after waiting {WaitMs} ms for another instance; fetching locally.")]
+        [LoggerMessage(EventId = 2205, EventName = "FillLockWaitTimedOut", Level = LogLevel.Warning, Message = "No shared entry for {Key} after waiting {WaitMs} ms for another instance; fetching locally.")]
         public static partial void PeerWaitTimedOut(ILogger logger, string key, double waitMs);
     }
 }

@@ -75,7 +75,7 @@ internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnect
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, EventName = "SharedStoreFailed", Level = LogLevel.Warning, Message = "Shared cache (Redis) unavailable, using the memory tier only: {Reason}")]
+        [LoggerMessage(EventId = 2201, EventName = "SharedStoreFailed", Level = LogLevel.Warning, Message = "Shared cache (Redis) unavailable, using the memory tier only: {Reason}")]
         public static partial void SharedStoreFailed(ILogger logger, string reason);
     }
 }

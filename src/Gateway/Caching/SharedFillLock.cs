@@ -172,7 +172,7 @@ internal sealed partial class SharedFillLock : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3003, EventName = "FillLockUnavailable", Level = LogLevel.Warning, Message = "Fleet fill lock (Redis) unavailable, fetching locally: {Reason}")]
+        [LoggerMessage(EventId = 2203, EventName = "FillLockUnavailable", Level = LogLevel.Warning, Message = "Fleet fill lock (Redis) unavailable, fetching locally: {Reason}")]
         public static partial void FillLockUnavailable(ILogger logger, string reason);
     }
 }

@@ -80,7 +80,7 @@ internal sealed partial class HlsProxyMiddleware(
             now = time.GetUtcNow();
             if (!collapsed && outcome is { Status: FetchStatus.Ok, Entry: { StatusCode: 200 } fetched } && fetched.Kind is RouteKind.Segment or RouteKind.Other)
             {
-                TeeToRecorder(request, fetched);
+                TeeToRecorder(context, request, fetched);
             }
             switch (outcome.Status)
             {
@@ -199,8 +199,12 @@ internal sealed partial class HlsProxyMiddleware(
     /// The one request that started a fill hands the fetched segment to an active recording, so the
     /// recorder needs no second fetch. Never waits: the tee is a bounded channel.
     /// </summary>
-    private void TeeToRecorder(in HlsRequest request, CacheEntry entry)
+    private void TeeToRecorder(HttpContext context, in HlsRequest request, CacheEntry entry)
     {
+        if (context.Request.Headers.ContainsKey(InternalClientCredential.HeaderName))
+        {
+            return; // the recorder's own fetch: it gets this body in the response, a teed copy would only wait in its buffer
+        }
         var path = string.Concat(HlsPathParser.Prefix, request.Origin.Name, "/", request.Path);
         if (tee.Wants(path))
         {

@@ -10,4 +10,8 @@ public sealed record RecordingStatus(
     long BytesWritten,
     long BytesUploaded,
     long UploadQueue,
-    string? LastError);
+    string? LastError,
+    double DurationSeconds = 0,
+    int Parts = 0,
+    RecordingGap? LastGap = null,
+    string? LeaseHolder = null);

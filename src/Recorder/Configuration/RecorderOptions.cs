@@ -41,6 +41,15 @@ public sealed class RecorderOptions
     /// <summary>Path of the ffmpeg/ffprobe binaries' folder. Empty: found on PATH.</summary>
     public string? FfmpegDirectory { get; set; }
 
+    /// <summary>
+    /// With <c>Gateway:Redis</c>: how long a recording lease lasts without renewal. The holder renews every third of it,
+    /// standbys try to take it as often, so a dead holder is replaced within two periods. Default 10 s.
+    /// </summary>
+    public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>This instance's name as a lease holder (shown in status). Empty: host name, process id and a random suffix.</summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>Recordings that start with the gateway.</summary>
     public List<RecordingDefinition> Recordings { get; set; } = [];
 

@@ -45,6 +45,14 @@ internal sealed class RecorderOptionsValidator : IValidateOptions<RecorderOption
         {
             errors.Add("Recorder:MaxRetryDelay: must be at least Recorder:RetryDelay.");
         }
+        if (options.LeasePeriod < TimeSpan.FromSeconds(1) || options.LeasePeriod > TimeSpan.FromMinutes(10))
+        {
+            errors.Add("Recorder:LeasePeriod: must be between 00:00:01 and 00:10:00.");
+        }
+        if (options.InstanceId is { Length: > 128 })
+        {
+            errors.Add("Recorder:InstanceId: must be at most 128 characters.");
+        }
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Recordings.Count; i++)
         {

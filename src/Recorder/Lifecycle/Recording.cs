@@ -1,5 +1,7 @@
 using HlsGateway.Recorder.Configuration;
+using HlsGateway.Monitor.Metrics;
 using HlsGateway.Recorder.Events;
+using HlsGateway.Recorder.Leases;
 using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Remux;
 using HlsGateway.Recorder.Sources;
@@ -7,9 +9,10 @@ using HlsGateway.Recorder.Sources;
 namespace HlsGateway.Recorder.Lifecycle;
 
 /// <summary>
-/// One running recording: a loop that follows the stream and moves through the states
-/// (checking → recording, back to checking on outage/stall with exponential backoff, stopped),
-/// turning pipeline and follower signals into events and remux jobs.
+/// One running recording: a loop that holds the recording's lease (standby until it does), follows the
+/// stream and moves through the states (standby → checking → recording, back to checking on outage/stall
+/// with exponential backoff, back to standby when another instance holds the lease, stopped), turning
+/// pipeline and follower signals into events, metrics and remux jobs.
 /// </summary>
 internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
 {
@@ -23,16 +26,20 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
     private readonly IRecorderBaseAddress _baseAddress;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RecordingLease _lease;
+    private readonly IRecorderMetrics _metrics;
+    private readonly Action _stateChanged;
     private readonly SegmentPipeline _pipeline = SegmentPipeline.CreateDefault();
     private readonly CancellationTokenSource _cts = new();
-    private readonly bool _resumed;
+    private bool _resumed;
     private PlaylistFollower? _follower;
     private Task _loop = Task.CompletedTask;
     private volatile RecordingState _state = RecordingState.Idle;
     private volatile string? _lastError;
 
     public Recording(RecordingDefinition definition, RecorderOptions options, RecordingJournal journal, HttpClient http, RecorderEventBus bus,
-        PartFinisher finisher, RecordingTee tee, IRecorderBaseAddress baseAddress, TimeProvider time, ILogger logger)
+        PartFinisher finisher, RecordingTee tee, IRecorderBaseAddress baseAddress, TimeProvider time, ILogger logger,
+        IRecordingLeaseStore leases, string instanceId, IRecorderMetrics metrics, Action stateChanged)
     {
         _definition = definition;
         _options = options;
@@ -47,11 +54,17 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         StartedUtc = time.GetUtcNow();
         _session = new RecordingSession(journal, options.OutputDirectory, options.FileNameTemplate,
             definition.SplitSeconds ?? options.SplitSeconds, definition.SplitBytes ?? options.SplitBytes, time, this);
+        _metrics = metrics;
+        _stateChanged = stateChanged;
+        _lease = new RecordingLease(leases, definition.Name, instanceId, options.LeasePeriod, Progress, time, logger);
     }
 
     public string Name => _definition.Name;
 
     public RecordingState State => _state;
+
+    /// <summary>Who holds this recording's lease, as last seen.</summary>
+    public string? LeaseHolder => _lease.Holder;
 
     public DateTimeOffset StartedUtc { get; }
 
@@ -79,13 +92,19 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
                 Log.Problem(_logger, Name, "final playlist reload on stop failed: " + ex.Message);
             }
         }
-        if (_state != RecordingState.Stopped)
+        if (_state == RecordingState.Standby)
+        {
+            SetState(RecordingState.Stopped); // never started here: no record.end
+        }
+        else if (_state != RecordingState.Stopped)
         {
             ClosePartSafely("stopped");
-            _state = RecordingState.Stopped;
+            SetState(RecordingState.Stopped);
             _bus.Publish(new RecordEndEventArgs(Name, _time.GetUtcNow(), "stopped", _session.SegmentsWritten, _session.BytesWritten));
         }
+        await _lease.ReleaseAsync().ConfigureAwait(false); // after the last segment, so the progress the next holder gets is final
         _session.Dispose();
+        _lease.Dispose();
     }
 
     /// <summary>Stops without closing anything: the state a kill -9 leaves (tests of crash recovery).</summary>
@@ -93,8 +112,9 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
     {
         await _cts.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        await _lease.AbandonAsync().ConfigureAwait(false); // no release: the lease runs out as if the process had died
         _session.Abandon();
-        _state = RecordingState.Stopped;
+        SetState(RecordingState.Stopped);
     }
 
     public RecordingStatus Snapshot()
@@ -102,17 +122,21 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         var (parts, gaps, last) = _session.Journal.Snapshot();
         return new RecordingStatus(Name, _definition.Url, _state, StartedUtc,
             parts.Sum(p => (long)p.Segments), parts.Sum(p => p.Bytes), parts.Sum(p => p.DurationSeconds), _session.Duplicates,
-            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps);
+            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps, _lease.Holder);
     }
 
     private async Task RunAsync(CancellationToken ct)
     {
         await Task.Yield();
-        _bus.Publish(new RecordStartEventArgs(Name, _time.GetUtcNow(), _definition.Url, _resumed));
         var delay = _options.RetryDelay;
         while (!ct.IsCancellationRequested)
         {
-            _state = _state == RecordingState.Paused ? RecordingState.Paused : RecordingState.Checking;
+            if (!_lease.IsHeld && !await AcquireLeaseAsync(ct).ConfigureAwait(false))
+            {
+                return;
+            }
+            using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct, _lease.HoldToken);
+            SetState(_state == RecordingState.Paused ? RecordingState.Paused : RecordingState.Checking);
             var wasLive = false;
             try
             {
@@ -123,11 +147,16 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
                 }
                 else
                 {
-                    var result = await _follower.RunAsync(ct).ConfigureAwait(false);
+                    var result = await _follower.RunAsync(hold.Token).ConfigureAwait(false);
                     wasLive = _state == RecordingState.Recording;
                     if (result == FollowResult.Cancelled)
                     {
-                        return;
+                        if (ct.IsCancellationRequested)
+                        {
+                            return;
+                        }
+                        LeaseLost();
+                        continue;
                     }
                     if (wasLive || _session.CurrentPart is not null)
                     {
@@ -136,8 +165,9 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
                     }
                     if (result == FollowResult.Ended)
                     {
-                        _state = RecordingState.Stopped;
+                        SetState(RecordingState.Stopped);
                         _bus.Publish(new RecordEndEventArgs(Name, _time.GetUtcNow(), "ended", _session.SegmentsWritten, _session.BytesWritten));
+                        await _lease.ReleaseAsync().ConfigureAwait(false);
                         return;
                     }
                 }
@@ -146,10 +176,15 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
             {
                 return;
             }
+            catch (OperationCanceledException) when (hold.IsCancellationRequested)
+            {
+                LeaseLost();
+                continue;
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 // disk full, unwritable directory, path refused: pause, keep the acknowledged bytes, retry later
-                _state = RecordingState.Paused;
+                SetState(RecordingState.Paused);
                 _lastError = ex.Message;
                 _bus.Publish(new RecorderErrorEventArgs(Name, _time.GetUtcNow(), "write", ex.Message));
                 ClosePartSafely("write-error");
@@ -160,18 +195,90 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
             }
             if (_state != RecordingState.Paused)
             {
-                _state = RecordingState.Checking;
+                SetState(RecordingState.Checking);
             }
             Log.Retrying(_logger, Name, delay.TotalSeconds);
             try
             {
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                await Task.Delay(delay, _time, hold.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
+            catch (OperationCanceledException)
+            {
+                LeaseLost();
+                continue;
+            }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Standby until this instance holds the lease, trying every third of the lease period (an unreachable
+    /// store means no start: a standby never records without the lease). Then <c>record.start</c>, and after
+    /// a takeover the recording continues after the previous holder's progress. False when cancelled.
+    /// </summary>
+    private async Task<bool> AcquireLeaseAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                var attempt = await _lease.TryAcquireAsync(ct).ConfigureAwait(false);
+                if (attempt.Outcome == LeaseOutcome.Held)
+                {
+                    var takeover = false;
+                    if (attempt.Progress is { } p)
+                    {
+                        takeover = _session.ContinueAfter(p.Discontinuity, p.Media);
+                    }
+                    _resumed |= takeover || _session.LastKey is not null;
+                    _bus.Publish(new RecordStartEventArgs(Name, _time.GetUtcNow(), _definition.Url, _resumed) { Takeover = takeover, Instance = _lease.Owner });
+                    return true;
+                }
+                if (_state != RecordingState.Standby)
+                {
+                    SetState(RecordingState.Standby);
+                    Log.Standby(_logger, Name, attempt.Holder ?? "nobody reachable (lease store unavailable)");
+                }
+                await Task.Delay(_lease.Interval, _time, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Another instance holds the lease now: close the part and stand by.</summary>
+    private void LeaseLost()
+    {
+        var wasLive = _state == RecordingState.Recording;
+        ClosePartSafely("lease-lost");
+        if (wasLive)
+        {
+            _bus.Publish(new StreamEndEventArgs(Name, _time.GetUtcNow(), "lease-lost"));
+        }
+        _bus.Publish(new RecordEndEventArgs(Name, _time.GetUtcNow(), "lease-lost", _session.SegmentsWritten, _session.BytesWritten));
+        SetState(RecordingState.Standby);
+    }
+
+    private LeaseProgress? Progress()
+    {
+        lock (_session.Journal.Sync)
+        {
+            return _session.Journal.LastKey is { } k ? new LeaseProgress(k.Discontinuity, k.Media) : null;
+        }
+    }
+
+    private void SetState(RecordingState state)
+    {
+        if (_state != state)
+        {
+            _state = state;
+            _stateChanged();
         }
     }
 
@@ -213,11 +320,15 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
 
     void IRecordingObserver.GapRecorded(GapEntry gap) => _bus.Publish(new RecordGapEventArgs(Name, _time.GetUtcNow(), gap));
 
+    void IRecordingObserver.GapStarted(GapEntry gap) => _metrics.Gap();
+
+    void IRecordingObserver.SegmentWritten(long bytes) => _metrics.SegmentWritten(bytes);
+
     void IFollowerObserver.Live()
     {
         if (_state != RecordingState.Recording)
         {
-            _state = RecordingState.Recording;
+            SetState(RecordingState.Recording);
             _lastError = null;
             _bus.Publish(new StreamStartEventArgs(Name, _time.GetUtcNow(), _follower?.MediaPlaylistUrl?.ToString()));
         }
@@ -225,7 +336,7 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
 
     void IFollowerObserver.Stalled(TimeSpan since)
     {
-        _state = RecordingState.Checking;
+        SetState(RecordingState.Checking);
         _lastError = $"stalled: no new segment for {since.TotalSeconds:0} s";
         ClosePartSafely("stalled");
         _bus.Publish(new StreamEndEventArgs(Name, _time.GetUtcNow(), "stalled"));
@@ -247,5 +358,8 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
 
         [LoggerMessage(EventId = 6042, EventName = "RecordingProblem", Level = LogLevel.Warning, Message = "Recording {Recording}: {Problem}")]
         public static partial void Problem(ILogger logger, string recording, string problem);
+
+        [LoggerMessage(EventId = 6043, EventName = "RecordingStandby", Level = LogLevel.Information, Message = "Recording {Recording}: standing by, the lease is held by {Holder}.")]
+        public static partial void Standby(ILogger logger, string recording, string holder);
     }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using HlsGateway.Monitor.Metrics;
 using HlsGateway.Recorder.Configuration;
 using HlsGateway.Recorder.Events;
+using HlsGateway.Recorder.Leases;
 using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Remux;
 using HlsGateway.Recorder.Sources;
@@ -27,13 +29,20 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<RecordingManager> _logger;
+    private readonly IRecordingLeaseStore _leases;
+    private readonly RecorderInstance _instance;
+    private readonly IRecorderMetrics _metrics;
     private readonly ConcurrentDictionary<string, Recording> _recordings = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RecordingJournal> _journals = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _activeLock = new();
 
     public RecordingManager(IOptions<RecorderOptions> options, IHttpClientFactory clients, RecorderEventBus bus, PartFinisher finisher, RecordingTee tee,
-        IRecorderBaseAddress baseAddress, TimeProvider time, ILoggerFactory loggers)
+        IRecorderBaseAddress baseAddress, TimeProvider time, ILoggerFactory loggers, IRecordingLeaseStore leases, RecorderInstance instance, IRecorderMetrics metrics)
     {
+        _leases = leases;
+        _instance = instance;
+        _metrics = metrics;
         _options = options.Value;
         _clients = clients;
         _bus = bus;
@@ -46,6 +55,9 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
     }
 
     public string OutputRoot => Path.GetFullPath(_options.OutputDirectory);
+
+    /// <summary>This instance's lease holder id.</summary>
+    public string InstanceId => _instance.Id;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -85,7 +97,7 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
                 journal.Url = definition.Url;
             }
             var recording = new Recording(definition, _options, journal, _clients.CreateClient(HttpClientName), _bus, _finisher, _tee, _baseAddress, _time,
-                _loggers.CreateLogger<Recording>());
+                _loggers.CreateLogger<Recording>(), _leases, _instance.Id, _metrics, ReportActive);
             _recordings[definition.Name] = recording;
             recording.Start();
             return (StartRecordingResult.Started, []);
@@ -117,11 +129,20 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
         return false;
     }
 
+    /// <summary>The active-recordings gauge: recordings this instance is writing now (not standby, checking or paused).</summary>
+    private void ReportActive()
+    {
+        lock (_activeLock) // count and set together, so concurrent transitions cannot leave a stale count last
+        {
+            _metrics.ActiveRecordings(_recordings.Values.Count(r => r.State == RecordingState.Recording));
+        }
+    }
+
     public IReadOnlyList<RecordingStatus> List() => _recordings.Values.Select(r => r.Snapshot()).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
     public RecordingStatus? Get(string name) => _recordings.TryGetValue(name, out var r) ? r.Snapshot() : null;
 
-    /// <summary>Tests: stop every loop without closing parts, as a kill -9 would.</summary>
+    /// <summary>Tests: stop every loop without closing parts or releasing leases, as a kill -9 would.</summary>
     internal async Task AbandonAllAsync()
     {
         foreach (var recording in _recordings.Values)

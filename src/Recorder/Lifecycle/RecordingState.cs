@@ -5,6 +5,9 @@ internal enum RecordingState
 {
     Idle,
 
+    /// <summary>Another gateway instance holds the recording's lease (or the lease store is unreachable); this one takes over when it runs out.</summary>
+    Standby,
+
     /// <summary>Waiting for the stream (offline, stalled, or not yet loaded); retried with backoff.</summary>
     Checking,
 

@@ -19,4 +19,5 @@ internal sealed record RecordingStatus(
     long? LastMediaSequence,
     long Epoch,
     IReadOnlyList<PartInfo> Parts,
-    IReadOnlyList<GapEntry> Gaps);
+    IReadOnlyList<GapEntry> Gaps,
+    string? LeaseHolder);

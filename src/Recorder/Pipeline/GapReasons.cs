@@ -11,4 +11,7 @@ internal static class GapReasons
 
     /// <summary>The segment was listed but every fetch attempt failed.</summary>
     public const string FetchFailed = "fetch-failed";
+
+    /// <summary>Sequences between what the previous lease holder recorded and where this instance could start after taking over.</summary>
+    public const string Takeover = "takeover";
 }

@@ -13,11 +13,13 @@ internal sealed class GapRule : ISegmentRule
         var session = context.Session;
         var segment = context.Segment;
         var key = segment.Key;
+        var reason = session.PendingGapReason ?? GapReasons.Skipped; // only the first segment after a takeover
+        session.PendingGapReason = null;
         if (session.LastKey is { } last && key.Epoch == last.Epoch && key.Media > last.Media + 1)
         {
             var count = key.Media - last.Media - 1;
             var each = segment.TargetDuration > 0 ? segment.TargetDuration : segment.Duration;
-            session.RecordGap(key.Epoch, last.Media + 1, key.Media - 1, count * each, GapReasons.Skipped);
+            session.RecordGap(key.Epoch, last.Media + 1, key.Media - 1, count * each, reason);
             session.PendingPartReason ??= "gap";
         }
         if (segment.IsMissing)

@@ -56,6 +56,9 @@ internal sealed class RecordingSession : IDisposable
     /// <summary>A boundary owed to the next written segment (after a gap the timeline jumps, so a new part starts).</summary>
     public string? PendingPartReason { get; set; }
 
+    /// <summary>The reason of the next sequence-jump gap, once (a lease takeover); null: <see cref="GapReasons.Skipped"/>.</summary>
+    public string? PendingGapReason { get; set; }
+
     public void RequestSplit() => Interlocked.Exchange(ref _splitRequested, 1);
 
     public bool TakeSplitRequest() => Interlocked.Exchange(ref _splitRequested, 0) == 1;
@@ -84,6 +87,7 @@ internal sealed class RecordingSession : IDisposable
     public void RecordGap(long epoch, long from, long to, double seconds, string reason)
     {
         GapEntry entry;
+        var started = false;
         lock (Journal.Sync)
         {
             var gaps = Journal.Gaps;
@@ -96,10 +100,32 @@ internal sealed class RecordingSession : IDisposable
             {
                 entry = new GapEntry(epoch, from, to, seconds, reason, _time.GetUtcNow());
                 gaps.Add(entry);
+                started = true;
             }
             Journal.Save();
         }
+        if (started)
+        {
+            _observer.GapStarted(entry);
+        }
         _observer.GapRecorded(entry);
+    }
+
+    /// <summary>
+    /// This instance takes the recording over from another one that got to <paramref name="discontinuity"/>:<paramref name="media"/>:
+    /// continue right after it (what is no longer in the window becomes a <see cref="GapReasons.Takeover"/> gap), unless
+    /// this instance's own journal is already further. False when nothing changed.
+    /// </summary>
+    public bool ContinueAfter(long discontinuity, long media)
+    {
+        if (LastKey is { } own && own.Media >= media)
+        {
+            return false;
+        }
+        Advance(new SequenceKey(Epoch, discontinuity, media));
+        PendingGapReason = GapReasons.Takeover;
+        PendingPartReason ??= "takeover";
+        return true;
     }
 
     public async ValueTask AppendAsync(SegmentData segment, CancellationToken cancellationToken)
@@ -142,6 +168,7 @@ internal sealed class RecordingSession : IDisposable
         History.Add(segment.Key);
         SegmentsWritten++;
         BytesWritten += written;
+        _observer.SegmentWritten(written);
     }
 
     /// <summary>Closes the open part (if any) and hands it to the observer (remux, record.part).</summary>

@@ -16,6 +16,7 @@ public class RecorderOptionsValidatorTests
         Assert.Equal("./recordings", o.OutputDirectory);
         Assert.Equal(RemuxMode.Mp4, o.Remux);
         Assert.Equal(6, o.StallTargetDurations);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.LeasePeriod);
     }
 
     [Fact]
@@ -27,6 +28,7 @@ public class RecorderOptionsValidatorTests
             ["Recorder:FileNameTemplate"] = "../{stream}",
             ["Recorder:StallTargetDurations"] = "0",
             ["Recorder:ChannelCapacity"] = "0",
+            ["Recorder:LeasePeriod"] = "00:00:00.500",
             ["Recorder:BaseUrl"] = "ftp://x",
             ["Recorder:Recordings:0:Name"] = "../evil",
             ["Recorder:Recordings:0:Url"] = "/hls/o/../../x.m3u8",
@@ -42,7 +44,7 @@ public class RecorderOptionsValidatorTests
         var message = string.Join("\n", ex.Failures);
         foreach (var key in new[]
         {
-            "Recorder:SplitSeconds", "Recorder:FileNameTemplate", "Recorder:StallTargetDurations", "Recorder:ChannelCapacity", "Recorder:BaseUrl",
+            "Recorder:SplitSeconds", "Recorder:FileNameTemplate", "Recorder:StallTargetDurations", "Recorder:ChannelCapacity", "Recorder:BaseUrl", "Recorder:LeasePeriod",
             "Recorder:Recordings:0:Name", "Recorder:Recordings:0:Url", "Recorder:Recordings:1:Variant", "Recorder:Recordings:2:Name", "Recorder:Webhooks:Urls:0",
         })
         {
