@@ -64,9 +64,10 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
       # /metrics scrape time while wrk saturates the gateway
       ( sleep 3; for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "$BASE/metrics"; sleep 0.5; done ) > /tmp/scrape.$$ &
+      SCRAPER=$!
     fi
     rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
-    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'); rm -f /tmp/scrape.$$; fi
+    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait "$SCRAPER"; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'); rm -f /tmp/scrape.$$; fi
     printf '{"feature":"%s","round":%s,"mode":"%s","rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
     stop_gateway
   done
