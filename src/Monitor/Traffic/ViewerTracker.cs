@@ -105,50 +105,53 @@ internal sealed class ViewerTracker
 
     private sealed class StreamViewers(string key)
     {
-        private readonly Dictionary<IPAddress, long> _lastSeen = [];
+        // One second of resolution is plenty for a 30 s viewer window: a client already seen within it
+        // costs a lock-free read, so a hot playlist polled by thousands of players does not serialise on a lock.
+        private static readonly long Resolution = TimeSpan.TicksPerSecond;
+        private readonly ConcurrentDictionary<IPAddress, long> _lastSeen = new();
+        private int _count;
 
         public string Key { get; } = key;
 
         public void Seen(IPAddress client, long now, int max)
         {
-            lock (_lastSeen)
+            if (_lastSeen.TryGetValue(client, out var seen))
             {
-                if (_lastSeen.Count < max || _lastSeen.ContainsKey(client))
+                if (now - seen >= Resolution)
                 {
                     _lastSeen[client] = now;
                 }
+                return;
+            }
+            if (Volatile.Read(ref _count) < max && _lastSeen.TryAdd(client, now))
+            {
+                Interlocked.Increment(ref _count);
             }
         }
 
         public int Count(long cutoff)
         {
-            lock (_lastSeen)
+            var n = 0;
+            foreach (var (_, seen) in _lastSeen)
             {
-                var n = 0;
-                foreach (var seen in _lastSeen.Values)
+                if (seen >= cutoff)
                 {
-                    if (seen >= cutoff)
-                    {
-                        n++;
-                    }
+                    n++;
                 }
-                return n;
             }
+            return n;
         }
 
         public int Prune(long cutoff)
         {
-            lock (_lastSeen)
+            foreach (var (client, seen) in _lastSeen)
             {
-                foreach (var (client, seen) in _lastSeen)
+                if (seen < cutoff && _lastSeen.TryRemove(new KeyValuePair<IPAddress, long>(client, seen)))
                 {
-                    if (seen < cutoff)
-                    {
-                        _lastSeen.Remove(client);
-                    }
+                    Interlocked.Decrement(ref _count);
                 }
-                return _lastSeen.Count;
             }
+            return Volatile.Read(ref _count);
         }
     }
 }
