@@ -10,32 +10,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HlsGateway.Tests.Admin;
 
 /// <summary>The recorder inside the real gateway: admin API, config-defined recordings, fetching through the gateway's own address.</summary>
-public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
+public sealed class RecordingsAdminEndpointsTests() : LiveOriginTest("rec-gw-")
 {
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-gw-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await SyntheticLiveOrigin.StartAsync();
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s, s);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _origin.DisposeAsync();
-        Directory.Delete(_out, recursive: true);
-    }
-
     private Task<GatewayHost> StartGatewayAsync(Dictionary<string, string?> extra)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Gateway:Origins:o1"] = _origin.Origin.BaseUrl,
-            ["Recorder:OutputDirectory"] = _out,
+            ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
+            ["Recorder:OutputDirectory"] = OutputDirectory,
             ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
         };
         foreach (var (k, v) in extra)
@@ -88,7 +70,7 @@ public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
         }
         var manager = gw.Services.GetRequiredService<RecordingManager>();
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")?.LastMediaSequence == 3, TimeSpan.FromSeconds(20), "recorded through the gateway's own address");
-        _origin.Append(4, 4);
+        Origin.Append(4, 4);
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")?.LastMediaSequence == 4, TimeSpan.FromSeconds(20), "seq 4");
 
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.State == RecordingState.Recording, TimeSpan.FromSeconds(5), "recording state");
@@ -114,7 +96,7 @@ public sealed class RecordingsAdminEndpointsTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
-        Assert.Equal(1, _origin.Origin.Hits(_origin.SegmentPath(3)));
+        Assert.Equal(1, Origin.Origin.Hits(Origin.SegmentPath(3)));
     }
 
     [Fact]

@@ -10,31 +10,13 @@ namespace HlsGateway.Tests.Lifecycle;
 /// parts stay intact and playable, no MP4 lacks its moov, the part that was open is finished on restart, and
 /// the recording resumes with no media sequence recorded twice and what was missed while down in the gap ledger.
 /// </summary>
-public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class KillNineRecoveryTests(ITestOutputHelper output) : LiveOriginTest("rec-kill9-")
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-kill9-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await SyntheticLiveOrigin.StartAsync();
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s, s);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _origin.DisposeAsync();
-        Directory.Delete(_out, recursive: true);
-    }
-
     private Dictionary<string, string> Settings() => new()
     {
-        ["Gateway:Origins:o1"] = _origin.Origin.BaseUrl,
-        ["Recorder:OutputDirectory"] = _out,
+        ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
+        ["Recorder:OutputDirectory"] = OutputDirectory,
         ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg)!,
         ["Recorder:RetryDelay"] = "00:00:00.250",
         ["Recorder:SplitSeconds"] = "2",
@@ -50,8 +32,8 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
             while (true)
             {
                 await Task.Delay(1000, ct);
-                var next = _origin.NewestSequence + 1;
-                _origin.Append(next, (int)next);
+                var next = Origin.NewestSequence + 1;
+                Origin.Append(next, (int)next);
             }
         }
         catch (OperationCanceledException)
@@ -61,7 +43,7 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
 
     private JsonElement Sidecar()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_out, ".recorder", "news.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(OutputDirectory, ".recorder", "news.json")));
         return doc.RootElement.Clone();
     }
 
@@ -83,16 +65,16 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
                 Wait, "two finished parts and an open one");
             await first.KillAsync();
         }
-        var killedAt = _origin.NewestSequence;
+        var killedAt = Origin.NewestSequence;
         var before = Sidecar();
         var lastBefore = before.GetProperty("lastKey").GetProperty("media").GetInt64();
         var open = Parts(before).Where(p => State(p) == "open").ToList();
         Assert.True(open.Count == 1, "the sidecar should still call one part open: " + before);
-        var openRaw = Path.Combine(_out, open[0].GetProperty("rawPath").GetString()!);
+        var openRaw = Path.Combine(OutputDirectory, open[0].GetProperty("rawPath").GetString()!);
         output.WriteLine($"killed at origin seq {killedAt}; last recorded {lastBefore}; open part {open[0].GetProperty("number")} ({open[0].GetProperty("segments")} segments)");
 
         // earlier parts intact and playable; no MP4 without its moov (every .mp4 probes and decodes)
-        var mp4s = Directory.GetFiles(_out, "*.mp4", SearchOption.AllDirectories);
+        var mp4s = Directory.GetFiles(OutputDirectory, "*.mp4", SearchOption.AllDirectories);
         Assert.True(mp4s.Length >= 2, "finished parts: " + string.Join(", ", mp4s));
         foreach (var mp4 in mp4s)
         {
@@ -101,7 +83,7 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
         }
         foreach (var part in Parts(before).Where(p => State(p) == "remuxed"))
         {
-            var mp4 = Path.Combine(_out, part.GetProperty("mp4Path").GetString()!);
+            var mp4 = Path.Combine(OutputDirectory, part.GetProperty("mp4Path").GetString()!);
             Assert.InRange(await TestMedia.ProbeSecondsAsync(mp4), part.GetProperty("durationSeconds").GetDouble() - 0.5, part.GetProperty("durationSeconds").GetDouble() + 0.5);
         }
         // the raw file of the open part plays as far as it was written
@@ -109,14 +91,14 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(await TestMedia.ProbeSecondsAsync(openRaw) > 0.5);
 
         // 2. down long enough for the live window (4 segments) to move past what was recorded
-        while (_origin.NewestSequence < lastBefore + 7)
+        while (Origin.NewestSequence < lastBefore + 7)
         {
             await Task.Delay(100);
         }
 
         // 3. restart on the same output directory
         await using var second = await GatewayProcess.StartAsync(Settings());
-        var restartedAt = _origin.NewestSequence;
+        var restartedAt = Origin.NewestSequence;
         var openNumber = open[0].GetProperty("number").GetInt32();
         await second.WaitForAsync("news", s =>
             s.GetProperty("lastMediaSequence").ValueKind == JsonValueKind.Number && s.GetProperty("lastMediaSequence").GetInt64() >= restartedAt + 2,
@@ -150,11 +132,11 @@ public sealed class KillNineRecoveryTests(ITestOutputHelper output) : IAsyncLife
 
         foreach (var part in parts)
         {
-            var mp4 = Path.Combine(_out, part.GetProperty("mp4Path").GetString()!);
+            var mp4 = Path.Combine(OutputDirectory, part.GetProperty("mp4Path").GetString()!);
             Assert.InRange(await TestMedia.ProbeSecondsAsync(mp4), part.GetProperty("durationSeconds").GetDouble() - 0.5, part.GetProperty("durationSeconds").GetDouble() + 0.5);
             await TestMedia.AssertDecodesAsync(mp4);
         }
-        Assert.Empty(Directory.GetFiles(_out, "*.partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(OutputDirectory, "*.partial", SearchOption.AllDirectories));
 
         await stop.CancelAsync();
         await live;

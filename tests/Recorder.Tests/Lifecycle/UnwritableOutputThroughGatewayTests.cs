@@ -14,38 +14,20 @@ namespace HlsGateway.Tests.Lifecycle;
 /// Bad input inside the real gateway: the recording's output folder cannot be written → error event, the
 /// recording pauses, and the same gateway keeps serving players meanwhile; it resumes once the folder is writable.
 /// </summary>
-public sealed class UnwritableOutputThroughGatewayTests : IAsyncLifetime
+public sealed class UnwritableOutputThroughGatewayTests() : LiveOriginTest("rec-unwritable-")
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-unwritable-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await SyntheticLiveOrigin.StartAsync();
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s, s);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _origin.DisposeAsync();
-        Directory.Delete(_out, recursive: true);
-    }
-
     [Fact]
     public async Task Unwritable_output_pauses_the_recording_with_an_error_event_while_players_are_served()
     {
         // a file where the recording's folder must go: not writable even for root (tests may run as root, where chmod does not stop writes)
-        var blocker = Path.Combine(_out, "news");
+        var blocker = Path.Combine(OutputDirectory, "news");
         await File.WriteAllTextAsync(blocker, "in the way");
         await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:Origins:o1"] = _origin.Origin.BaseUrl,
+            ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
             ["Gateway:Admin:Token"] = "t0ken",
-            ["Recorder:OutputDirectory"] = _out,
+            ["Recorder:OutputDirectory"] = OutputDirectory,
             ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
             ["Recorder:RetryDelay"] = "00:00:00.250",
         });
@@ -67,7 +49,7 @@ public sealed class UnwritableOutputThroughGatewayTests : IAsyncLifetime
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.State == RecordingState.Paused, Wait, "paused");
 
         // players are served by the same gateway while the recording is paused
-        _origin.Append(4, 4);
+        Origin.Append(4, 4);
         // (the gateway may serve its cached copy of the live playlist for a moment)
         var until = DateTime.UtcNow + Wait;
         string playlist;
@@ -79,8 +61,8 @@ public sealed class UnwritableOutputThroughGatewayTests : IAsyncLifetime
         using (var segment = await gw.Client.GetAsync("/hls/o1/live/seg4.ts"))
         {
             Assert.Equal(HttpStatusCode.OK, segment.StatusCode);
-            using var direct = new HttpClient { BaseAddress = new Uri(_origin.Origin.BaseUrl) };
-            Assert.Equal(await direct.GetByteArrayAsync(_origin.SegmentPath(4)), await segment.Content.ReadAsByteArrayAsync());
+            using var direct = new HttpClient { BaseAddress = new Uri(Origin.Origin.BaseUrl) };
+            Assert.Equal(await direct.GetByteArrayAsync(Origin.SegmentPath(4)), await segment.Content.ReadAsByteArrayAsync());
         }
         Assert.Equal(RecordingState.Paused, manager.Get("news")!.State);
         using (var stats = JsonDocument.Parse(await gw.Client.GetStringAsync("/stats")))

@@ -8,27 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HlsGateway.Tests.Monitoring;
 
 /// <summary>The recorder's figures in the real gateway's /stats and /metrics.</summary>
-public sealed class RecorderStatsTests : IAsyncLifetime
+public sealed class RecorderStatsTests() : LiveOriginTest("rec-stats-")
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-stats-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await SyntheticLiveOrigin.StartAsync();
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s, s);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _origin.DisposeAsync();
-        Directory.Delete(_out, recursive: true);
-    }
-
     private static async Task<double> MetricAsync(HttpClient client, string name)
     {
         var text = await client.GetStringAsync("/metrics");
@@ -41,8 +23,8 @@ public sealed class RecorderStatsTests : IAsyncLifetime
     {
         await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:Origins:o1"] = _origin.Origin.BaseUrl,
-            ["Recorder:OutputDirectory"] = _out,
+            ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
+            ["Recorder:OutputDirectory"] = OutputDirectory,
             ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
             ["Recorder:Recordings:0:Name"] = "news",
             ["Recorder:Recordings:0:Url"] = "/hls/o1/live/index.m3u8",
@@ -53,9 +35,9 @@ public sealed class RecorderStatsTests : IAsyncLifetime
         var gapsBefore = await MetricAsync(gw.Client, "hlsgw_recorder_gaps_total");
         Assert.Equal(1, await MetricAsync(gw.Client, "hlsgw_recorder_active_recordings"));
 
-        _origin.Append(4, 4);
+        Origin.Append(4, 4);
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.LastMediaSequence == 4, Wait, "segment 4 recorded");
-        _origin.Reset(8, 8, 4); // the window jumps to 8-11: 5-7 are never seen, a gap
+        Origin.Reset(8, 8, 4); // the window jumps to 8-11: 5-7 are never seen, a gap
         await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.LastMediaSequence == 11, Wait, "segment 11 recorded");
         var status = manager.Get("news")!;
 

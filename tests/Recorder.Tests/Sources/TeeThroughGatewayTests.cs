@@ -8,30 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HlsGateway.Tests.Sources;
 
 /// <summary>The recorder inside the real gateway, fed by the proxy's tee while players watch.</summary>
-public sealed class TeeThroughGatewayTests : IAsyncLifetime
+public sealed class TeeThroughGatewayTests() : LiveOriginTest("rec-tee-")
 {
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-tee-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await SyntheticLiveOrigin.StartAsync();
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s, s);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _origin.DisposeAsync();
-        Directory.Delete(_out, recursive: true);
-    }
-
     private Dictionary<string, string?> Settings() => new()
     {
-        ["Gateway:Origins:o1"] = _origin.Origin.BaseUrl,
-        ["Recorder:OutputDirectory"] = _out,
+        ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
+        ["Recorder:OutputDirectory"] = OutputDirectory,
         ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
         ["Recorder:Recordings:0:Name"] = "news",
         ["Recorder:Recordings:0:Url"] = "/hls/o1/live/index.m3u8",
@@ -40,7 +22,7 @@ public sealed class TeeThroughGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Fifty_players_and_a_recording_make_one_origin_fetch_per_segment_and_the_tee_feeds_the_recorder()
     {
-        _origin.Origin.Latency = TimeSpan.FromMilliseconds(100); // players' misses overlap
+        Origin.Origin.Latency = TimeSpan.FromMilliseconds(100); // players' misses overlap
         await using var gw = await GatewayHost.StartAsync(Settings());
         var manager = gw.Services.GetRequiredService<RecordingManager>();
         var tee = gw.Services.GetRequiredService<RecordingTee>();
@@ -51,7 +33,7 @@ public sealed class TeeThroughGatewayTests : IAsyncLifetime
         var players = Enumerable.Range(0, 50).Select(_ => PlayAsync(client, stop.Token)).ToArray();
         for (var s = 4; s <= 9; s++)
         {
-            _origin.Append(s, s);
+            Origin.Append(s, s);
             await RecorderHost.WaitUntilAsync(() => manager.Get("news")?.LastMediaSequence >= s, TimeSpan.FromSeconds(30), $"recorded seq {s}");
         }
         await stop.CancelAsync();
@@ -61,7 +43,7 @@ public sealed class TeeThroughGatewayTests : IAsyncLifetime
         Assert.True(ok > 50, $"players fetched {ok} resources");
         for (var s = 3; s <= 9; s++)
         {
-            Assert.Equal(1, _origin.Origin.Hits(_origin.SegmentPath(s)));
+            Assert.Equal(1, Origin.Origin.Hits(Origin.SegmentPath(s)));
         }
         Assert.True(tee.Stats.Offered > 0, "the proxy handed segments to the recorder through the tee");
         var status = manager.Get("news")!;
@@ -86,7 +68,7 @@ public sealed class TeeThroughGatewayTests : IAsyncLifetime
         forged.Headers.TryAddWithoutValidation(InternalClientCredential.HeaderName, Convert.ToBase64String(new byte[32]));
         using var forgedResponse = await gw.Client.SendAsync(forged);
         Assert.Equal(HttpStatusCode.Forbidden, forgedResponse.StatusCode);
-        Assert.DoesNotContain(_origin.Origin.Requests, r => r.Path.Contains("sig=", StringComparison.Ordinal));
+        Assert.DoesNotContain(Origin.Origin.Requests, r => r.Path.Contains("sig=", StringComparison.Ordinal));
     }
 
     private static async Task<(int Ok, int Failed)> PlayAsync(HttpClient client, CancellationToken ct)
