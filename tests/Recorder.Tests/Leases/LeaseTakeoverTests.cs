@@ -139,6 +139,8 @@ public sealed class LeaseTakeoverTests(Xunit.Abstractions.ITestOutputHelper outp
             _origin.Append(s, (int)s);
         }
         var start = await WaitForAsync<RecordStartEventArgs>(standby, e => e.Takeover, Wait);
+        // keep the stream frozen until the new holder has read this window, so what it missed is exact
+        await RecorderHost.WaitUntilAsync(() => standby.Status.LastMediaSequence >= newest + 6, Wait, "the new holder read the frozen window");
         running.Set();
         var takeover = start.TimeUtc - died;
         output.WriteLine($"takeover after the holder died: {takeover.TotalSeconds:0.000} s (lease period {LeasePeriod.TotalSeconds} s)");
