@@ -61,6 +61,15 @@ else
   echo "test.sh: k6 not found at $K6 - the k6 smoke did NOT run (CI always has it)"
 fi
 
+# CI shows only the tail of the output: repeat every failure (name, message, first stack lines) here
+if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then
+  echo "test.sh: ---- failures ----"
+  awk '/^[[:space:]]*Failed [A-Za-z]/ {n=25} n>0 {print; n--}' "$RESULTS/dotnet-test.log" | head -150
+  if [ "$failed" -ne 0 ] && ! grep -qE '^[[:space:]]*Failed [A-Za-z]' "$RESULTS/dotnet-test.log"; then
+    echo "test.sh: dotnet test exited $rc without naming a failed test; its last lines:"
+    tail -40 "$RESULTS/dotnet-test.log"
+  fi
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ]; then echo "test.sh: no test ran"; exit 1; fi
 if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi

@@ -225,12 +225,22 @@ internal static class PlaylistLineRewriter
         {
             return Refuse(uriBytes, output, ctx);
         }
-        if (!TryMapToOrigin(absolute, ctx, out var gatewayPath))
+        string gatewayPath, query;
+        try
+        {
+            // Uri parses some hosts lazily: IdnHost throws for a host that is not valid IDN (found by fuzzing)
+            if (!TryMapToOrigin(absolute, ctx, out gatewayPath))
+            {
+                return Refuse(uriBytes, output, ctx);
+            }
+            query = absolute.Query;
+        }
+        catch (UriFormatException)
         {
             return Refuse(uriBytes, output, ctx);
         }
         var n = Write(output, Encoding.UTF8.GetBytes(gatewayPath));
-        return n + WriteQueryAndSignature(absolute.Query.AsSpan(), gatewayPath, default, output, ctx);
+        return n + WriteQueryAndSignature(query.AsSpan(), gatewayPath, default, output, ctx);
     }
 
     /// <summary>Finds the configured origin whose base URL (scheme, host, port, base path) the URL falls under; the request's own origin first.</summary>

@@ -56,4 +56,21 @@ public sealed class FuzzRegressionTests
     {
         Assert.Equal(PathParseResult.BadPath, HlsPathParser.Parse(target, FuzzFixture.Registry, out _, out _));
     }
+
+    /// <summary>
+    /// A child URI whose host is not valid IDN parsed, then threw from Uri.IdnHost while being matched against
+    /// the origins: the whole playlist answer failed. It is refused like any other unmappable URI.
+    /// </summary>
+    [Theory]
+    [InlineData("http://evil.exampl\uFEE9e.example/x.ts")] // the shrunk fuzz input: an Arabic presentation form in the host
+    [InlineData("http://\uFFFF.example/x.ts")]
+    [InlineData("http://xn--a.example/x.ts")]
+    [InlineData("http://a\u0378b.example/x.ts")]
+    [InlineData("https://xn--55555577.example/x.ts")]
+    public void A_uri_with_an_invalid_idn_host_is_refused_not_thrown(string uri)
+    {
+        var text = Rewrite("#EXTM3U\n#EXTINF:4,\n" + uri + "\n#EXT-X-KEY:METHOD=AES-128,URI=\"" + uri + "\"\n");
+        Assert.DoesNotContain(".example", text);
+        Assert.Contains("\n" + PlaylistRewriteContext.RefusedUri + "\n", text);
+    }
 }
