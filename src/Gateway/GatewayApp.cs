@@ -51,6 +51,9 @@ internal static class GatewayApp
             app.UseMiddleware<RateLimitMiddleware>();
         }
         app.UseMiddleware<HlsProxyMiddleware>();
+        // Routing only for what the proxy did not answer (admin, monitor): WebApplication would otherwise add
+        // UseRouting at the very start, matching every media request against the endpoint table first.
+        app.UseRouting();
         app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
         app.MapAllowlistAdmin();
         app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);

@@ -13,6 +13,12 @@ internal sealed class KestrelLimitsOptions
     /// <summary>Open connections (HTTP/1.1 + HTTP/2) beyond which new ones are closed on accept. Default 10,000; 0 = unlimited.</summary>
     public long MaxConcurrentConnections { get; set; } = 10_000;
 
+    /// <summary>
+    /// Response bytes Kestrel buffers per connection before a write waits for the socket. Default 64 KiB (Kestrel's);
+    /// 0 = unlimited. Larger lets a cached segment go out with fewer wake-ups per response, at that much memory per slow client.
+    /// </summary>
+    public long MaxResponseBufferSize { get; set; } = 64 * 1024;
+
     /// <summary>Request body bytes. Media is GET; only small admin JSON has a body. Default 64 KiB (413 beyond).</summary>
     public long MaxRequestBodySize { get; set; } = 64 * 1024;
 

@@ -64,6 +64,7 @@ internal static class ServerHostingExtensions
     {
         limits.MaxConcurrentConnections = o.MaxConcurrentConnections == 0 ? null : o.MaxConcurrentConnections;
         limits.MaxRequestBodySize = o.MaxRequestBodySize;
+        limits.MaxResponseBufferSize = o.MaxResponseBufferSize == 0 ? null : o.MaxResponseBufferSize;
         limits.MaxRequestHeadersTotalSize = o.MaxRequestHeadersTotalSize;
         limits.MaxRequestHeaderCount = o.MaxRequestHeaderCount;
         limits.MaxRequestLineSize = o.MaxRequestLineSize;

@@ -13,6 +13,7 @@ internal static class ServerHostingValidator
         const string k = KestrelLimitsOptions.SectionName;
         Range(errors, $"{k}:MaxConcurrentConnections", limits.MaxConcurrentConnections, 0, long.MaxValue, "0 = unlimited");
         Range(errors, $"{k}:MaxRequestBodySize", limits.MaxRequestBodySize, 0, long.MaxValue);
+        Range(errors, $"{k}:MaxResponseBufferSize", limits.MaxResponseBufferSize, 0, 64L * 1024 * 1024, "0 = unlimited");
         Range(errors, $"{k}:MaxRequestHeadersTotalSize", limits.MaxRequestHeadersTotalSize, 1024, 1024 * 1024);
         Range(errors, $"{k}:MaxRequestHeaderCount", limits.MaxRequestHeaderCount, 1, 1000);
         Range(errors, $"{k}:MaxRequestLineSize", limits.MaxRequestLineSize, 256, 1024 * 1024);

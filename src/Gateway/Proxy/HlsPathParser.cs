@@ -99,8 +99,9 @@ internal static class HlsPathParser
                 return false;
             }
         }
-        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
-            path.Contains("%00", StringComparison.Ordinal) || path.Contains("%25", StringComparison.Ordinal))
+        // encoded separators, NUL and double encoding; most paths have no '%' at all (one vectorised scan)
+        if (path.Contains('%') && (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
+            path.Contains("%00", StringComparison.Ordinal) || path.Contains("%25", StringComparison.Ordinal)))
         {
             return false;
         }

@@ -273,6 +273,7 @@ public sealed class KestrelLimitsTests
         var limits = gw.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
         Assert.Equal(10_000, limits.MaxConcurrentConnections);
         Assert.Equal(64 * 1024, limits.MaxRequestBodySize);
+        Assert.Equal(new KestrelLimitsOptions().MaxResponseBufferSize, limits.MaxResponseBufferSize);
         Assert.Equal(16 * 1024, limits.MaxRequestHeadersTotalSize);
         Assert.Equal(8 * 1024, limits.MaxRequestLineSize);
         Assert.Equal(TimeSpan.FromSeconds(10), limits.RequestHeadersTimeout);
@@ -288,6 +289,7 @@ public sealed class KestrelLimitsTests
         var ex = Assert.Throws<OptionsValidationException>(() => GatewayApp.Build([
             "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0",
             "--Kestrel:Limits:MaxRequestLineSize=10",
+            "--Kestrel:Limits:MaxResponseBufferSize=-1",
             "--Kestrel:Limits:Http2:InitialStreamWindowSize=1000",
             "--Kestrel:Limits:MinRequestBodyDataRate:GracePeriod=00:00:00.1",
             "--Kestrel:Limits:MaxRequestHeaderCont=5",
@@ -295,6 +297,7 @@ public sealed class KestrelLimitsTests
         ]));
         var all = string.Join("\n", ex.Failures);
         Assert.Contains("Kestrel:Limits:MaxRequestLineSize", all);
+        Assert.Contains("Kestrel:Limits:MaxResponseBufferSize", all);
         Assert.Contains("Kestrel:Limits:Http2:InitialStreamWindowSize", all);
         Assert.Contains("Kestrel:Limits:MinRequestBodyDataRate:GracePeriod", all);
         Assert.Contains("MaxRequestHeaderCont", all); // a typo is reported, not ignored
