@@ -114,8 +114,8 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
                 EnqueuedUtc = _time.GetUtcNow(),
             });
             _journal.Save(_items);
+            ReportQueueLength();
         }
-        ReportQueueLength();
         Log.Queued(_logger, recording, part, normalized);
         _signal.Release();
         return true;
@@ -247,8 +247,8 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
                 _live.Remove(item);
                 PruneDone();
                 _journal.Save(_items);
+                ReportQueueLength();
             }
-            ReportQueueLength();
             Log.Uploaded(_logger, item.Recording, item.Part, item.Path, _target.Name, item.Bytes, deleted);
             _bus.Publish(new UploadEndEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, result.RemoteId, result.VerifiedSha256, item.Bytes, deleted));
         }
@@ -333,8 +333,8 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
             item.CompletedUtc = _time.GetUtcNow();
             _live.Remove(item);
             _journal.Save(_items);
+            ReportQueueLength();
         }
-        ReportQueueLength();
         Log.Failed(_logger, item.Recording, item.Part, item.Path, item.Attempts, failure);
         _bus.Publish(new UploadErrorEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, item.Attempts, failure, final: true));
     }
@@ -356,15 +356,16 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         _metrics.UploadFailed();
     }
 
-    /// <summary>The queue-length gauge: parts queued or uploading (failed and done ones are not waiting).</summary>
+    /// <summary>
+    /// The queue-length gauge: parts queued or uploading (failed and done ones are not waiting). Set under the lock
+    /// (a cheap gauge write), so the gauge never lags behind what <see cref="Snapshot"/> shows.
+    /// </summary>
     private void ReportQueueLength()
     {
-        int pending;
         lock (_lock)
         {
-            pending = _items.Count(i => i.State is UploadState.Queued or UploadState.Uploading);
+            _metrics.UploadQueueLength(_items.Count(i => i.State is UploadState.Queued or UploadState.Uploading));
         }
-        _metrics.UploadQueueLength(pending);
     }
 
     private void OnProgress(UploadItem item, long sent)

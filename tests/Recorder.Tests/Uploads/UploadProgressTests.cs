@@ -93,7 +93,8 @@ public sealed class UploadProgressTests() : LiveOriginTest("rec-upl-prog-"), IAs
 
         // stopped, but its part cannot reach the target yet: uploading, with the retries and the reason visible
         var news = await WaitForJsonAsync(gw.Client, "/admin/recordings/news",
-            r => r.GetProperty("uploads").GetArrayLength() == 1 && r.GetProperty("uploads")[0].GetProperty("attempts").GetInt32() >= 2, "failing attempts");
+            r => r.GetProperty("uploads").GetArrayLength() == 1 && r.GetProperty("uploads")[0].GetProperty("attempts").GetInt32() >= 3, "failing attempts");
+        // attempt 3 started: attempts 1 and 2 have failed and were counted
         Assert.Equal("uploading", news.GetProperty("state").GetString());
         var part = news.GetProperty("uploads")[0];
         Assert.Equal("news", part.GetProperty("recording").GetString());
