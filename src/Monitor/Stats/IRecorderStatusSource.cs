@@ -4,4 +4,7 @@ namespace HlsGateway.Monitor.Stats;
 public interface IRecorderStatusSource
 {
     IReadOnlyList<RecordingStatus> GetRecordings();
+
+    /// <summary>Uploads worth watching (running, waiting, failed), bounded; empty without an uploader.</summary>
+    IReadOnlyList<UploadRow> GetUploads() => [];
 }

@@ -57,7 +57,8 @@ internal sealed class StatsService(
             viewers.Tracked,
             prober.Origins,
             redis,
-            recorder.GetRecordings());
+            recorder.GetRecordings(),
+            recorder.GetUploads());
     }
 
     private static LatencyStats Latency(WindowSummary w, int series)

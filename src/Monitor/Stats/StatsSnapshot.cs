@@ -22,7 +22,8 @@ internal sealed record StatsSnapshot(
     int TrackedStreams,
     IReadOnlyList<OriginHealth> Origins,
     RedisStats Redis,
-    IReadOnlyList<RecordingStatus> Recorder);
+    IReadOnlyList<RecordingStatus> Recorder,
+    IReadOnlyList<UploadRow> Uploads);
 
 /// <summary>Latency of one route kind over the window, in milliseconds (null: no requests).</summary>
 internal sealed record LatencyStats(long Count, double? P50Ms, double? P95Ms, double? P99Ms);

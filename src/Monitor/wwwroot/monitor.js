@@ -66,8 +66,20 @@
   const ms = v => v == null ? "–" : (v < 10 ? fmt(v, 2) : fmt(v, 0)) + " ms";
   const duration = s => { s = Math.floor(s); const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60); return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : `${m}m ${s % 60}s`; };
   const time = iso => iso ? new Date(iso).toLocaleTimeString() : "–";
+  const eta = s => s == null ? "–" : s < 1 ? "<1s" : duration(s);
+  const rate = bps => bps > 0 ? bytes(bps) + "/s" : "–";
 
   function cell(row, text, cls) { const td = document.createElement("td"); td.textContent = text; if (cls) { td.className = cls; } row.appendChild(td); }
+  // a progress bar plus its percentage as text (the text is what tests and screen readers read)
+  function progress(row, sent, total) {
+    const pct = total > 0 ? Math.min(100, sent / total * 100) : 0;
+    const td = document.createElement("td"); const wrap = document.createElement("div"); wrap.className = "progress";
+    const bar = document.createElement("span"); bar.className = "bar";
+    const fillEl = document.createElement("span"); fillEl.style.width = pct.toFixed(1) + "%"; bar.appendChild(fillEl);
+    const label = document.createElement("span"); label.className = "pct"; label.textContent = fmt(pct, pct < 10 ? 1 : 0) + " %";
+    td.title = bytes(sent) + " of " + bytes(total);
+    wrap.append(bar, label); td.appendChild(wrap); row.appendChild(td);
+  }
   function fill(tbody, rows, columns, emptyText) {
     tbody.replaceChildren();
     if (!rows.length) {
@@ -99,8 +111,15 @@
     fill($("streams"), s.topStreams.map(t => tr => { cell(tr, t.stream); cell(tr, String(t.viewers), "num"); }), 2, "no viewers in the last 30 s");
     fill($("recordings"), s.recorder.map(x => tr => {
       cell(tr, x.stream); cell(tr, x.state); cell(tr, time(x.startedAt)); cell(tr, String(x.segmentsWritten), "num"); cell(tr, String(x.gaps), "num");
-      cell(tr, bytes(x.bytesWritten), "num"); cell(tr, bytes(x.bytesUploaded), "num"); cell(tr, String(x.uploadQueue), "num"); cell(tr, x.lastError || "", x.lastError ? "err" : "");
-    }), 9, "no recordings");
+      cell(tr, bytes(x.bytesWritten), "num"); cell(tr, bytes(x.bytesUploaded), "num"); cell(tr, String(x.uploadQueue), "num");
+      cell(tr, x.upload && x.uploadQueue > 0 ? eta(x.upload.etaSeconds) : "–", "num"); cell(tr, x.lastError || "", x.lastError ? "err" : "");
+    }), 10, "no recordings");
+    fill($("uploads"), (s.uploads || []).map(u => tr => {
+      tr.dataset.state = u.state;
+      cell(tr, u.stream); cell(tr, String(u.part), "num"); cell(tr, u.state, "upload-" + u.state); progress(tr, u.bytesSent, u.bytes);
+      cell(tr, u.state === "uploading" ? rate(u.bytesPerSecond) : "–", "num"); cell(tr, u.state === "uploading" ? eta(u.etaSeconds) : "–", "num");
+      cell(tr, String(u.attempts), "num"); cell(tr, u.error || "", u.error ? "err" : "");
+    }), 8, "no uploads waiting, running or failed");
   }
 
   function setState(ok, text) { const el = $("state"); el.textContent = text; el.className = "pill " + (ok ? "ok" : "bad"); }

@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using HlsGateway.Recorder.Configuration;
 using HlsGateway.Recorder.Lifecycle;
+using HlsGateway.Recorder.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace HlsGateway.Recorder.Admin;
 
@@ -13,7 +15,9 @@ namespace HlsGateway.Recorder.Admin;
 /// <c>/admin/recordings</c>: list, get, start, stop and split recordings, behind a bearer token
 /// (compared in constant time). Without a configured token the endpoints are not mapped (404).
 /// Started recordings must be gateway paths (<c>/hls/&lt;origin&gt;/...</c>), so the admin API
-/// cannot point the gateway at arbitrary URLs.
+/// cannot point the gateway at arbitrary URLs. List and get carry each recording's upload summary and per-part
+/// upload rows; <c>GET /admin/recordings/uploads[?state=queued|uploading|done|failed]</c> lists the whole upload
+/// queue (failed parts with their reason). A recording named <c>uploads</c> is reachable by the list only.
 /// </summary>
 internal static class RecordingsAdminEndpoints
 {
@@ -35,6 +39,22 @@ internal static class RecordingsAdminEndpoints
             IsAuthorized(ctx.HttpContext.Request, expected) ? await next(ctx) : Unauthorized(ctx.HttpContext));
 
         group.MapGet("/", (RecordingManager manager) => Results.Json(manager.List(), Json));
+        group.MapGet("/uploads", (string? state, IUploadStatusSource uploads, IOptions<UploadOptions> options) =>
+        {
+            UploadState? filter = null;
+            if (!string.IsNullOrEmpty(state))
+            {
+                if (!Enum.TryParse<UploadState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                {
+                    return Results.Problem(title: "Invalid upload state", detail: "state: must be queued, uploading, done or failed.", statusCode: StatusCodes.Status400BadRequest);
+                }
+                filter = parsed;
+            }
+            var all = uploads.Snapshot();
+            var items = filter is { } f ? all.Where(u => u.State == f).ToList() : all;
+            var target = options.Value.Target.ToString().ToLowerInvariant();
+            return Results.Json(new UploadQueueReport(target, uploads.BytesUploaded, uploads.Failures, UploadSummary.From(all), items), Json);
+        });
         group.MapGet("/{name}", (string name, RecordingManager manager) =>
             manager.Get(name) is { } status ? Results.Json(status, Json) : NotFound(name));
         group.MapPost("/", async (RecordingDefinition definition, RecordingManager manager, CancellationToken ct) =>

@@ -6,6 +6,7 @@ using HlsGateway.Recorder.Leases;
 using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Remux;
 using HlsGateway.Recorder.Sources;
+using HlsGateway.Recorder.Uploads;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,8 @@ namespace HlsGateway.Recorder.Lifecycle;
 /// Starts, stops and lists recordings. At start-up it first repairs what a crash left (open parts
 /// truncated to their acknowledged bytes and remuxed), then starts the configured recordings; a
 /// recording with an existing sidecar resumes after its last recorded sequence (no duplicates).
+/// <see cref="List"/> and <see cref="Get"/> join each recording with its parts' upload status; a stopped or
+/// ended recording whose parts are still being uploaded reports <see cref="RecordingState.Uploading"/>.
 /// </summary>
 internal sealed partial class RecordingManager : IHostedService, IAsyncDisposable
 {
@@ -32,14 +35,19 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
     private readonly IRecordingLeaseStore _leases;
     private readonly RecorderInstance _instance;
     private readonly IRecorderMetrics _metrics;
+    private readonly IUploadStatusSource _uploads;
+    private readonly bool _uploadsEnabled;
     private readonly ConcurrentDictionary<string, Recording> _recordings = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RecordingJournal> _journals = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _activeLock = new();
 
     public RecordingManager(IOptions<RecorderOptions> options, IHttpClientFactory clients, RecorderEventBus bus, PartFinisher finisher, RecordingTee tee,
-        IRecorderBaseAddress baseAddress, TimeProvider time, ILoggerFactory loggers, IRecordingLeaseStore leases, RecorderInstance instance, IRecorderMetrics metrics)
+        IRecorderBaseAddress baseAddress, TimeProvider time, ILoggerFactory loggers, IRecordingLeaseStore leases, RecorderInstance instance, IRecorderMetrics metrics,
+        IUploadStatusSource uploads, IOptions<UploadOptions> uploadOptions)
     {
+        _uploads = uploads;
+        _uploadsEnabled = uploadOptions.Value.Target != UploadTargetKind.None;
         _leases = leases;
         _instance = instance;
         _metrics = metrics;
@@ -138,9 +146,29 @@ internal sealed partial class RecordingManager : IHostedService, IAsyncDisposabl
         }
     }
 
-    public IReadOnlyList<RecordingStatus> List() => _recordings.Values.Select(r => r.Snapshot()).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<RecordingStatus> List()
+    {
+        var uploads = UploadsByRecording();
+        return _recordings.Values.Select(r => WithUploads(r.Snapshot(), uploads)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+    }
 
-    public RecordingStatus? Get(string name) => _recordings.TryGetValue(name, out var r) ? r.Snapshot() : null;
+    public RecordingStatus? Get(string name) => _recordings.TryGetValue(name, out var r) ? WithUploads(r.Snapshot(), UploadsByRecording()) : null;
+
+    private ILookup<string, UploadStatus> UploadsByRecording() => _uploads.Snapshot().ToLookup(u => u.Recording, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adds the upload summary and per-part upload rows; stopped with parts still to upload reads as uploading.</summary>
+    private RecordingStatus WithUploads(RecordingStatus status, ILookup<string, UploadStatus> uploads)
+    {
+        var mine = uploads[status.Name].ToList();
+        var summary = UploadSummary.From(mine);
+        var state = status.State;
+        // a closed part waiting for remux is queued for upload right after it, so it counts as still to upload
+        if (state == RecordingState.Stopped && (summary.Pending > 0 || (_uploadsEnabled && status.Parts.Any(p => p.State == PartState.Closed))))
+        {
+            state = RecordingState.Uploading;
+        }
+        return status with { State = state, Upload = summary, Uploads = mine };
+    }
 
     /// <summary>Tests: stop every loop without closing parts or releasing leases, as a kill -9 would.</summary>
     internal async Task AbandonAllAsync()

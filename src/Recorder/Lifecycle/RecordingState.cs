@@ -13,7 +13,10 @@ internal enum RecordingState
 
     Recording,
 
-    /// <summary>Reserved for the uploader (not implemented yet).</summary>
+    /// <summary>
+    /// The stream ended or the recording was stopped, but parts are still on their way to the upload target
+    /// (queued, uploading, or closed and waiting for remux). Reported, never set: see <see cref="RecordingManager"/>.
+    /// </summary>
     Uploading,
 
     /// <summary>Writing failed (disk full, unwritable directory); retried with backoff.</summary>

@@ -1,8 +1,12 @@
 using HlsGateway.Recorder.Pipeline;
+using HlsGateway.Recorder.Uploads;
 
 namespace HlsGateway.Recorder.Lifecycle;
 
-/// <summary>A point-in-time view of one recording (admin API, /stats).</summary>
+/// <summary>
+/// A point-in-time view of one recording (admin API, /stats). <see cref="Upload"/> and <see cref="Uploads"/> are
+/// filled in by <see cref="RecordingManager"/> from the upload queue (null from <see cref="Recording.Snapshot"/>).
+/// </summary>
 internal sealed record RecordingStatus(
     string Name,
     string Url,
@@ -20,4 +24,6 @@ internal sealed record RecordingStatus(
     long Epoch,
     IReadOnlyList<PartInfo> Parts,
     IReadOnlyList<GapEntry> Gaps,
-    string? LeaseHolder);
+    string? LeaseHolder,
+    UploadSummary? Upload = null,
+    IReadOnlyList<UploadStatus>? Uploads = null);

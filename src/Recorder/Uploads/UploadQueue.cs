@@ -1,3 +1,4 @@
+using HlsGateway.Monitor.Metrics;
 using HlsGateway.Recorder.Configuration;
 using HlsGateway.Recorder.Events;
 using HlsGateway.Recorder.Pipeline;
@@ -15,6 +16,8 @@ namespace HlsGateway.Recorder.Uploads;
 /// part first; each part gets <c>Recorder:Upload:MaxAttempts</c> attempts (exponential backoff with jitter),
 /// then goes to <see cref="UploadState.Failed"/> with the last reason. A part counts as uploaded only when the
 /// SHA-256 the target reports (re-read) equals the local one; only then may the local file be deleted.
+/// Feeds <see cref="IRecorderMetrics"/>: bytes as the target acknowledges them, every failed attempt, and the
+/// number of pending (queued or uploading) parts.
 /// </summary>
 internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSource
 {
@@ -31,10 +34,13 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
     private readonly Dictionary<UploadItem, Live> _live = [];
     private readonly SemaphoreSlim _signal = new(0);
     private readonly IDisposable? _subscription;
+    private readonly IRecorderMetrics _metrics;
     private long _bytesUploaded, _failures;
 
-    public UploadQueue(IOptions<UploadOptions> options, IOptions<RecorderOptions> recorder, IUploadTarget target, RecorderEventBus bus, TimeProvider time, ILogger<UploadQueue> logger)
+    public UploadQueue(IOptions<UploadOptions> options, IOptions<RecorderOptions> recorder, IUploadTarget target, RecorderEventBus bus, TimeProvider time, ILogger<UploadQueue> logger,
+        IRecorderMetrics? metrics = null)
     {
+        _metrics = metrics ?? NullRecorderMetrics.Instance;
         _options = options.Value;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(recorder.Value.OutputDirectory));
         _target = target;
@@ -48,6 +54,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
             item.State = UploadState.Queued; // interrupted by a crash or stop: resumes with its token
         }
         _retry = BuildRetry(_options, time);
+        ReportQueueLength(); // parts a previous run left pending
         if (_options.Target != UploadTargetKind.None)
         {
             _subscription = bus.Subscribe(OnEventAsync);
@@ -107,6 +114,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
                 EnqueuedUtc = _time.GetUtcNow(),
             });
             _journal.Save(_items);
+            ReportQueueLength();
         }
         Log.Queued(_logger, recording, part, normalized);
         _signal.Release();
@@ -204,6 +212,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         var full = Path.Combine(_root, item.Path);
         if (!File.Exists(full))
         {
+            CountFailure();
             Finish(item, failure: "local file is missing");
             return;
         }
@@ -238,6 +247,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
                 _live.Remove(item);
                 PruneDone();
                 _journal.Save(_items);
+                ReportQueueLength();
             }
             Log.Uploaded(_logger, item.Recording, item.Part, item.Path, _target.Name, item.Bytes, deleted);
             _bus.Publish(new UploadEndEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, result.RemoteId, result.VerifiedSha256, item.Bytes, deleted));
@@ -299,7 +309,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _failures);
+            CountFailure();
             lock (_lock)
             {
                 item.Error = ex.Message;
@@ -323,6 +333,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
             item.CompletedUtc = _time.GetUtcNow();
             _live.Remove(item);
             _journal.Save(_items);
+            ReportQueueLength();
         }
         Log.Failed(_logger, item.Recording, item.Part, item.Path, item.Attempts, failure);
         _bus.Publish(new UploadErrorEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, item.Attempts, failure, final: true));
@@ -339,29 +350,49 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         }
     }
 
+    private void CountFailure()
+    {
+        Interlocked.Increment(ref _failures);
+        _metrics.UploadFailed();
+    }
+
+    /// <summary>
+    /// The queue-length gauge: parts queued or uploading (failed and done ones are not waiting). Set under the lock
+    /// (a cheap gauge write), so the gauge never lags behind what <see cref="Snapshot"/> shows.
+    /// </summary>
+    private void ReportQueueLength()
+    {
+        lock (_lock)
+        {
+            _metrics.UploadQueueLength(_items.Count(i => i.State is UploadState.Queued or UploadState.Uploading));
+        }
+    }
+
     private void OnProgress(UploadItem item, long sent)
     {
         UploadProgressEventArgs? e = null;
+        long delta;
         lock (_lock)
         {
-            var delta = sent - item.BytesSent;
+            delta = sent - item.BytesSent;
             if (delta > 0)
             {
                 Interlocked.Add(ref _bytesUploaded, delta);
             }
             item.BytesSent = sent;
-            if (!_live.TryGetValue(item, out var live))
-            {
-                return;
-            }
             var now = _time.GetTimestamp();
-            if (live.LastEventTimestamp == 0 || _time.GetElapsedTime(live.LastEventTimestamp, now) >= _options.ProgressInterval)
+            if (_live.TryGetValue(item, out var live)
+                && (live.LastEventTimestamp == 0 || _time.GetElapsedTime(live.LastEventTimestamp, now) >= _options.ProgressInterval))
             {
                 _live[item] = live with { LastEventTimestamp = now };
                 var seconds = _time.GetElapsedTime(live.StartTimestamp, now).TotalSeconds;
                 var speed = seconds > 0 ? (sent - live.StartBytes) / seconds : 0;
                 e = new UploadProgressEventArgs(item.Recording, _time.GetUtcNow(), item.Part, item.Path, item.Bytes, sent, speed, speed > 0 ? (item.Bytes - sent) / speed : null);
             }
+        }
+        if (delta > 0)
+        {
+            _metrics.Uploaded(delta); // as acknowledged, so the rate shows during long uploads too
         }
         if (e is not null)
         {
