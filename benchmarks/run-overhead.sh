@@ -2,14 +2,15 @@
 # run-overhead.sh - what a feature costs on the cached-hit path, measured in one run:
 # the same gateway build, the same wrk client and the same cached playlist, a feature off vs on,
 # alternating rounds (off, on, off, on, ...) so drift on a shared machine hits both sides.
-#   FEATURE=metrics   Monitor:MetricsEnabled false vs true (also times /metrics scrapes under load)
+#   FEATURE=metrics   Monitor:MetricsEnabled false vs true; while "on" is measured, /metrics is scraped every
+#                     SCRAPE_EVERY s (5; Prometheus' default is 15) and each scrape of the busy gateway is timed
 #   FEATURE=access    no access control vs IP allowlist (100k CIDRs via Gateway:Access:AllowFile) + signed URLs required
 #   FEATURE=recording no recording vs one active recording of the demo live stream
-# Env: ROUNDS (3), DURATION (8), CONNS (32). Output: JSON lines in benchmarks/results/.
+# Env: ROUNDS (5), DURATION (10), WARMUP (10: the JIT tiers up under load), CONNS (32). Output: JSON lines in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-8}"; CONNS="${CONNS:-32}"
+FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-5}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-10}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"; CONNS="${CONNS:-32}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/overhead-$FEATURE-$STAMP.jsonl"
 dotnet build src/Gateway -c Release -nologo -v q
@@ -59,17 +60,28 @@ for round in $(seq 1 "$ROUNDS"); do
     start_gateway $(args_for $mode)
     url="$BASE$PATH_UNDER_TEST$QUERY"
     curl -sf -o /dev/null "$url" || { echo "round $round $mode: $url not answering" >&2; cat "$LOG" >&2; exit 1; }
-    wrk -t2 -c"$CONNS" -d2s "$url" >/dev/null 2>&1 || true   # warm-up
+    wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true   # warm-up
     scrape=""
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
-      # /metrics scrape time while wrk saturates the gateway
-      ( sleep 3; for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "$BASE/metrics"; sleep 0.5; done ) > /tmp/scrape.$$ &
+      # a Prometheus-like scraper: every SCRAPE_EVERY s while wrk saturates the gateway, each scrape timed
+      ( t=0; while [ $((t + SCRAPE_EVERY)) -le "$DURATION" ]; do sleep "$SCRAPE_EVERY"; t=$((t + SCRAPE_EVERY)); curl -s -o /dev/null -w '%{time_total}\n' "$BASE/metrics"; done ) > /tmp/scrape.$$ &
       SCRAPER=$!
     fi
     rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
-    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait "$SCRAPER"; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'); rm -f /tmp/scrape.$$; fi
+    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait "$SCRAPER"; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f,\"metrics_scrape_max_ms\":%.1f,\"scrapes\":%d", a[int((NR+1)/2)]*1000, a[NR]*1000, NR}'); rm -f /tmp/scrape.$$; fi
     printf '{"feature":"%s","round":%s,"mode":"%s","rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
     stop_gateway
   done
 done
-awk -v f="$FEATURE" -F'"rps":' '/"mode":"off"/ {split($2,a,/[,}]/); off+=a[1]; n++} /"mode":"on"/ {split($2,a,/[,}]/); on+=a[1]} END {printf "%s: off %.0f rps, on %.0f rps (mean of %d rounds): on/off = %.3f\n", f, off/n, on/n, n, on/off}' "$OUT" | tee -a "${OUT%.jsonl}.txt"
+python3 - "$OUT" "$FEATURE" <<'PY' | tee -a "${OUT%.jsonl}.txt"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+off = {r["round"]: r["rps"] for r in rows if r["mode"] == "off"}
+on = {r["round"]: r["rps"] for r in rows if r["mode"] == "on"}
+ratios = [on[k] / off[k] for k in sorted(off) if k in on]
+print(f"{sys.argv[2]}: off {statistics.mean(off.values()):.0f} rps, on {statistics.mean(on.values()):.0f} rps (mean of {len(off)} rounds): "
+      f"on/off = {statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)} (median {statistics.median(ratios):.3f})")
+scr = [r for r in rows if "metrics_scrape_median_ms" in r]
+if scr:
+    print(f"/metrics scrapes under load: {sum(r['scrapes'] for r in scr)} scrapes, median of round medians {statistics.median(r['metrics_scrape_median_ms'] for r in scr):.1f} ms, max {max(r['metrics_scrape_max_ms'] for r in scr):.1f} ms")
+PY

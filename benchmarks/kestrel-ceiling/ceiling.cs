@@ -1,0 +1,31 @@
+#:sdk Microsoft.NET.Sdk.Web
+// The ceiling for the gateway on this machine: bare Kestrel (no middleware, no routing, no logging) answering
+// every request with one file held in memory, written the way the gateway writes a cache hit.
+// Run: dotnet run -c Release benchmarks/kestrel-ceiling/ceiling.cs -- <file> <port>
+var body = File.ReadAllBytes(args[0]);
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenLocalhost(int.Parse(args[1])); });
+var app = builder.Build();
+app.Run(async ctx =>
+{
+    ctx.Response.ContentType = "video/mp2t";
+    ctx.Response.ContentLength = body.Length;
+    if (body.Length <= 16 * 1024)
+    {
+        await ctx.Response.Body.WriteAsync(body);
+        return;
+    }
+    await ctx.Response.StartAsync();
+    ReadOnlyMemory<byte> rest = body;
+    while (!rest.IsEmpty)
+    {
+        var memory = ctx.Response.BodyWriter.GetMemory(Math.Min(rest.Length, 128 * 1024));
+        var n = Math.Min(rest.Length, memory.Length);
+        rest.Span[..n].CopyTo(memory.Span);
+        ctx.Response.BodyWriter.Advance(n);
+        rest = rest[n..];
+        await ctx.Response.BodyWriter.FlushAsync();
+    }
+});
+app.Run();
