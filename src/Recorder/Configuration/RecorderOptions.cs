@@ -42,6 +42,12 @@ public sealed class RecorderOptions
     public string? FfmpegDirectory { get; set; }
 
     /// <summary>
+    /// Linux nice value ffmpeg and ffprobe run at (0 = the gateway's own priority, 19 = lowest). Default 10: a remux
+    /// on a saturated machine yields to serving players and takes a little longer instead.
+    /// </summary>
+    public int FfmpegNice { get; set; } = 10;
+
+    /// <summary>
     /// With <c>Gateway:Redis</c>: how long a recording lease lasts without renewal. The holder renews every third of it,
     /// standbys try to take it as often, so a dead holder is replaced within two periods. Default 10 s.
     /// </summary>

@@ -29,6 +29,10 @@ internal sealed class RecorderOptionsValidator : IValidateOptions<RecorderOption
         {
             errors.Add($"Recorder:FileNameTemplate: {templateError}");
         }
+        if (options.FfmpegNice is < 0 or > 19)
+        {
+            errors.Add("Recorder:FfmpegNice: must be between 0 (normal priority) and 19 (lowest).");
+        }
         if (options.StallTargetDurations is < 1 or > 1000)
         {
             errors.Add("Recorder:StallTargetDurations: must be between 1 and 1000.");

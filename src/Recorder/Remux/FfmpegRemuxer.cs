@@ -6,7 +6,7 @@ namespace HlsGateway.Recorder.Remux;
 
 /// <summary>
 /// Stream-copy remux (no re-encode) to MP4 with +faststart through FFMpegCore, then an ffprobe
-/// duration check. ffmpeg writes to <c>*.mp4.partial</c> and only a verified file is renamed to
+/// duration check (<see cref="DurationProbe"/>); both run at <c>Recorder:FfmpegNice</c>. ffmpeg writes to <c>*.mp4.partial</c> and only a verified file is renamed to
 /// <c>.mp4</c>, so an MP4 without its moov box never appears under the final name.
 /// </summary>
 internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRemuxer
@@ -19,17 +19,21 @@ internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRe
         TemporaryFilesFolder = Path.GetTempPath(),
     };
 
+    private readonly int _nice = options.Value.FfmpegNice;
+
+    private readonly string _ffprobe = string.IsNullOrEmpty(options.Value.FfmpegDirectory) ? "ffprobe" : Path.Combine(options.Value.FfmpegDirectory, "ffprobe");
+
     public async Task<RemuxResult> RemuxAsync(string rawFullPath, double expectedSeconds, CancellationToken cancellationToken)
     {
         var final = Path.ChangeExtension(rawFullPath, ".mp4");
         var partial = Path.ChangeExtension(rawFullPath, null) + PartialSuffix;
         try
         {
-            var result = await FFMpegArguments
+            var result = await NicedStart.RunAsync(_nice, () => FFMpegArguments
                 .FromFileInput(rawFullPath)
                 .OutputToFile(partial, overwrite: true, o => o.WithCustomArgument("-c copy").WithFastStart().ForceFormat("mp4"))
                 .CancellableThrough(cancellationToken)
-                .ProcessAsynchronously(throwOnError: false, _ff)
+                .ProcessAsynchronously(throwOnError: false, _ff))
                 .ConfigureAwait(false);
             if (result.Cancelled || cancellationToken.IsCancellationRequested)
             {
@@ -44,8 +48,7 @@ internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRe
                 var detail = result.StandardError.Count > 0 ? result.StandardError[^1] : "no output";
                 return new RemuxResult(false, null, null, $"ffmpeg remux failed (exit {result.ExitCode}): {detail}");
             }
-            var analysis = await FFProbe.AnalyseAsync(partial, _ff, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var seconds = analysis.Duration.TotalSeconds;
+            var seconds = await NicedStart.RunAsync(_nice, () => DurationProbe.ProbeSecondsAsync(_ffprobe, partial, cancellationToken)).ConfigureAwait(false) ?? 0;
             // stream copy keeps timestamps, so the MP4 must last what the playlist said, give or take a segment's rounding
             var tolerance = Math.Max(1.5, expectedSeconds * 0.05);
             if (seconds <= 0 || Math.Abs(seconds - expectedSeconds) > tolerance)
