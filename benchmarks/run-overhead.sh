@@ -6,11 +6,12 @@
 #                     SCRAPE_EVERY s (5; Prometheus' default is 15) and each scrape of the busy gateway is timed
 #   FEATURE=access    no access control vs IP allowlist (100k CIDRs via Gateway:Access:AllowFile) + signed URLs required
 #   FEATURE=recording no recording vs one active recording of the demo live stream
-# Env: ROUNDS (5), DURATION (10), WARMUP (10: the JIT tiers up under load), CONNS (32). Output: JSON lines in benchmarks/results/.
+# Env: ROUNDS (5), DURATION (10), WARMUP (30: every fresh gateway runs under load, and with metrics on is scraped,
+# until tiered compilation has settled; a short warm-up measures the JIT, not the feature), CONNS (32). Output: JSON lines in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-5}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-10}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"; CONNS="${CONNS:-32}"
+FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-5}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-30}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"; CONNS="${CONNS:-32}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/overhead-$FEATURE-$STAMP.jsonl"
 dotnet build src/Gateway -c Release -nologo -v q
@@ -60,7 +61,13 @@ for round in $(seq 1 "$ROUNDS"); do
     start_gateway $(args_for $mode)
     url="$BASE$PATH_UNDER_TEST$QUERY"
     curl -sf -o /dev/null "$url" || { echo "round $round $mode: $url not answering" >&2; cat "$LOG" >&2; exit 1; }
+    WARM_SCRAPER=""
+    if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
+      ( t=0; while [ $((t + SCRAPE_EVERY)) -le "$WARMUP" ]; do sleep "$SCRAPE_EVERY"; t=$((t + SCRAPE_EVERY)); curl -s -o /dev/null "$BASE/metrics"; done ) &
+      WARM_SCRAPER=$!
+    fi
     wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true   # warm-up
+    [ -n "$WARM_SCRAPER" ] && wait "$WARM_SCRAPER"
     scrape=""
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
       # a Prometheus-like scraper: every SCRAPE_EVERY s while wrk saturates the gateway, each scrape timed
