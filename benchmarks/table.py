@@ -26,3 +26,7 @@ for label in ("gateway", "nginx-proxy-cache"):
     if s:
         c = s["client"]
         print(f"| storm ({s['clients']} clients, fresh segment) | origin fetches / ok / p99 ms | — | — | {label}: {s['origin_hits']} / {c['ok_2xx']} / {c['p99_ms']} |")
+ceil = next((r for r in rows if r.get("label") == "kestrel-ceiling" and r.get("test") == "ts" and "rps" in r), None)
+if ceil:
+    g = by.get("ts", {}).get("gateway", {})
+    print(f"| ts, bare Kestrel (no gateway code, same bytes from memory) | req/s, p99 ms | {ceil['rps']:,.1f}, {ceil.get('lat_p99_ms')} | | gateway / bare Kestrel: {g.get('rps', 0) / ceil['rps']:.2f} |")

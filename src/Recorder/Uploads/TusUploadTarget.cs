@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -8,8 +7,9 @@ namespace HlsGateway.Recorder.Uploads;
 
 /// <summary>
 /// tus 1.0 client (core protocol + creation): POST with <c>Upload-Length</c> and <c>Upload-Metadata</c> creates the
-/// upload (its URL is the resume token, saved at once), PATCH sends chunks of <c>Recorder:Upload:ChunkSize</c> at
-/// <c>Upload-Offset</c>, and every attempt starts with HEAD so it continues from the offset the server acknowledged,
+/// upload (its URL is the resume token, saved at once), PATCH streams chunks of <c>Recorder:Upload:ChunkSize</c>
+/// from the file at <c>Upload-Offset</c> (<see cref="FileSliceContent"/>: no chunk buffer), and every attempt starts
+/// with HEAD so it continues from the offset the server acknowledged,
 /// whatever this side thinks it sent. Verification re-reads the upload with GET and hashes it.
 /// </summary>
 internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSize) : IUploadTarget
@@ -35,41 +35,29 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
         }
         progress.Report(offset);
 
-        await using (var file = new FileStream(request.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous))
+        while (offset < request.Length)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-            try
+            var length = Math.Min(chunkSize, request.Length - offset);
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
+            patch.Headers.Add("Tus-Resumable", TusVersion);
+            patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+            patch.Content = new FileSliceContent(request.LocalPath, offset, length);
+            patch.Content.Headers.ContentType = OffsetOctetStream;
+            using var response = await http.SendAsync(patch, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Conflict)
             {
-                while (offset < request.Length)
+                // offsets disagree (a lost response): ask the server where it is
+                offset = await HeadOffsetAsync(location!, request.Length, cancellationToken).ConfigureAwait(false);
+                if (offset < 0)
                 {
-                    file.Position = offset;
-                    var length = await file.ReadAtLeastAsync(buffer.AsMemory(0, (int)Math.Min(chunkSize, request.Length - offset)), 1, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
-                    using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
-                    patch.Headers.Add("Tus-Resumable", TusVersion);
-                    patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-                    patch.Content = new ByteArrayContent(buffer, 0, length);
-                    patch.Content.Headers.ContentType = OffsetOctetStream;
-                    using var response = await http.SendAsync(patch, cancellationToken).ConfigureAwait(false);
-                    if (response.StatusCode == HttpStatusCode.Conflict)
-                    {
-                        // offsets disagree (a lost response): ask the server where it is
-                        offset = await HeadOffsetAsync(location!, request.Length, cancellationToken).ConfigureAwait(false);
-                        if (offset < 0)
-                        {
-                            await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false);
-                            throw new HttpRequestException("tus upload vanished on the server; starting over");
-                        }
-                        continue;
-                    }
-                    EnsureSuccess(response, "PATCH");
-                    offset = ReadOffset(response) ?? throw new HttpRequestException("tus PATCH response without Upload-Offset");
-                    progress.Report(offset);
+                    await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false);
+                    throw new HttpRequestException("tus upload vanished on the server; starting over");
                 }
+                continue;
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            EnsureSuccess(response, "PATCH");
+            offset = ReadOffset(response) ?? throw new HttpRequestException("tus PATCH response without Upload-Offset");
+            progress.Report(offset); // acknowledged bytes, not merely sent ones
         }
 
         using var get = new HttpRequestMessage(HttpMethod.Get, location);

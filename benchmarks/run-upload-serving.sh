@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# run-upload-serving.sh - players' cached-hit rps while the recorder uploads, vs no uploads, in one run:
+# alternating rounds (off, on, ...) of wrk on the demo VOD playlist. "on": the gateway starts with an upload
+# journal of PARTS parts (hard links of one GB-sized file) queued for the tus target (@tus/server + file store
+# on loopback), so the whole warm-up and measurement run while uploads stream at full loopback speed (hashing,
+# PATCHes, verification re-reads included). Output: benchmarks/results/upload-serving-<date>.jsonl + summary.
+# Env: ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-30}"; DURATION="${DURATION:-10}"; CONNS="${CONNS:-32}"
+PARTS="${PARTS:-8}"; PART_MB="${PART_MB:-1024}"; TUS_PORT="${TUS_PORT:-18771}"
+STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
+OUT="$ROOT/benchmarks/results/upload-serving-$STAMP.jsonl"
+WORK="$(mktemp -d /tmp/upload-serving.XXXXXX)"
+DLL=src/Gateway/bin/Release/net10.0/Gateway.dll
+PATH_UNDER_TEST="/hls/demo/vod.m3u8"
+[ -d tests/node_modules/@tus/server ] || (cd tests && npm install --no-audit --no-fund --loglevel=error)
+dotnet build src/Gateway -c Release -nologo -v q
+
+GW_PID=""; TUS_PID=""
+cleanup() { [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null; [ -n "$TUS_PID" ] && kill "$TUS_PID" 2>/dev/null; rm -rf "$WORK"; true; }
+trap cleanup EXIT
+head -c "$((PART_MB * 1024 * 1024))" /dev/urandom > "$WORK/source.bin"
+BYTES=$(stat -c %s "$WORK/source.bin")
+
+start_gateway() { # args: extra gateway args
+  local log="$WORK/gateway.log"
+  DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$log" 2>&1 &
+  GW_PID=$!
+  BASE=""
+  for _ in $(seq 1 300); do
+    BASE=$(sed -n 's/^HLS gateway listening on \(http:[^ ]*\).*/\1/p' "$log" | head -1)
+    [ -n "$BASE" ] && curl -sf -o /dev/null "$BASE$PATH_UNDER_TEST" && break
+    sleep 0.2
+  done
+}
+stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""; }
+
+echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"parts\":$PARTS,\"part_bytes\":$BYTES,\"warmup_s\":$WARMUP,\"duration_s\":$DURATION}" | tee -a "$OUT"
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in off on; do
+    args=()
+    if [ "$mode" = on ]; then
+      rec="$WORK/rec-$round"; store="$WORK/store-$round"; mkdir -p "$rec/bench" "$store"
+      now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+      { echo "["; for i in $(seq 1 "$PARTS"); do
+          ln "$WORK/source.bin" "$rec/bench/p$(printf %03d "$i").mp4"
+          printf '{"Sequence":%d,"Recording":"bench","Part":%d,"Path":"bench/p%03d.mp4","Bytes":%d,"State":"queued","EnqueuedUtc":"%s"}%s\n' \
+            "$i" "$i" "$i" "$BYTES" "$now" "$([ "$i" -lt "$PARTS" ] && echo ,)"
+        done; echo "]"; } > "$WORK/queue.json"
+      mkdir -p "$rec/.uploads"; mv "$WORK/queue.json" "$rec/.uploads/queue.json"
+      node tests/tus-server.mjs "$TUS_PORT" "$store" > "$WORK/tus-$round.log" 2>&1 &
+      TUS_PID=$!
+      for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
+      args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/")
+    fi
+    start_gateway "${args[@]}"
+    url="$BASE$PATH_UNDER_TEST"
+    wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
+    before=$(curl -s "$BASE/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for u in d.get("uploads", []) if u.get("state") == "uploading"))' 2>/dev/null || echo 0)
+    rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    after=$(curl -s "$BASE/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for u in d.get("uploads", []) if u.get("state") == "uploading"))' 2>/dev/null || echo 0)
+    sent=0
+    [ "$mode" = on ] && sent=$(du -sb "$store" | cut -f1)
+    printf '{"round":%s,"mode":"%s","rps":%s,"uploading_at_start":%s,"uploading_at_end":%s,"bytes_at_target":%s}\n' "$round" "$mode" "$rps" "$before" "$after" "$sent" | tee -a "$OUT"
+    stop_gateway
+    if [ "$mode" = on ]; then kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""; rm -rf "$rec" "$store"; fi
+  done
+done
+python3 - "$OUT" <<'PY' | tee -a "${OUT%.jsonl}.txt"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"mode"' in l]
+off = {r["round"]: r["rps"] for r in rows if r["mode"] == "off"}
+on = {r["round"]: r["rps"] for r in rows if r["mode"] == "on"}
+ratios = [on[k] / off[k] for k in sorted(off) if k in on]
+busy = all(r["uploading_at_start"] > 0 and r["uploading_at_end"] > 0 for r in rows if r["mode"] == "on")
+print(f"uploads running: off {statistics.mean(off.values()):.0f} rps, on {statistics.mean(on.values()):.0f} rps: on/off = "
+      f"{statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)}; "
+      f"uploads active through every measured window: {busy}")
+PY
