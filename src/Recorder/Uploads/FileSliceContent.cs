@@ -37,9 +37,9 @@ internal sealed class FileSliceContent(string path, long offset, long length) : 
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    protected override bool TryComputeLength(out long length)
+    protected override bool TryComputeLength(out long size)
     {
-        length = this.length;
+        size = length;
         return true;
     }
 }
