@@ -15,7 +15,8 @@ internal static class VerifiedSignatureCache
     private const int Slots = 4096;
     private static readonly Entry?[] Table = new Entry?[Slots];
 
-    private sealed class Entry(byte[] sig, byte[] key, string scope, string exp, string kid, string ip)
+    /// <summary>A verified token. <see cref="Signed"/> is the request's parameters, built once on first use.</summary>
+    internal sealed class Entry(byte[] sig, byte[] key, string scope, string exp, string kid, string ip)
     {
         public readonly byte[] Sig = sig;
         public readonly byte[] Key = key;
@@ -23,11 +24,14 @@ internal static class VerifiedSignatureCache
         public readonly string Exp = exp;
         public readonly string Kid = kid;
         public readonly string Ip = ip;
+
+        /// <summary>Set racily (two threads may both build one; either is correct).</summary>
+        public SignedRequest? Signed;
     }
 
     private static int SlotOf(ReadOnlySpan<byte> sig) => (int)(BinaryPrimitives.ReadUInt32LittleEndian(sig) % Slots);
 
-    public static bool Contains(ReadOnlySpan<byte> sig, byte[] key, ReadOnlySpan<char> scope, ReadOnlySpan<char> exp, ReadOnlySpan<char> kid, ReadOnlySpan<char> ip)
+    public static Entry? Find(ReadOnlySpan<byte> sig, byte[] key, ReadOnlySpan<char> scope, ReadOnlySpan<char> exp, ReadOnlySpan<char> kid, ReadOnlySpan<char> ip)
     {
         var e = Volatile.Read(ref Table[SlotOf(sig)]);
         return e is not null
@@ -36,10 +40,14 @@ internal static class VerifiedSignatureCache
             && scope.SequenceEqual(e.Scope)
             && exp.SequenceEqual(e.Exp)
             && kid.SequenceEqual(e.Kid)
-            && ip.SequenceEqual(e.Ip);
+            && ip.SequenceEqual(e.Ip) ? e : null;
     }
 
     /// <summary>Only after the MAC over exactly these inputs matched <paramref name="sig"/>.</summary>
-    public static void AddVerified(ReadOnlySpan<byte> sig, byte[] key, ReadOnlySpan<char> scope, ReadOnlySpan<char> exp, ReadOnlySpan<char> kid, ReadOnlySpan<char> ip) =>
-        Volatile.Write(ref Table[SlotOf(sig)], new Entry(sig.ToArray(), key, scope.ToString(), exp.ToString(), kid.ToString(), ip.ToString()));
+    public static Entry AddVerified(ReadOnlySpan<byte> sig, byte[] key, ReadOnlySpan<char> scope, ReadOnlySpan<char> exp, ReadOnlySpan<char> kid, ReadOnlySpan<char> ip)
+    {
+        var entry = new Entry(sig.ToArray(), key, scope.ToString(), exp.ToString(), kid.ToString(), ip.ToString());
+        Volatile.Write(ref Table[SlotOf(sig)], entry);
+        return entry;
+    }
 }

@@ -47,7 +47,7 @@ internal sealed partial class PlaylistRewriter(OriginRegistry origins, AccessCon
         // URL. A player reloading the same signed URL, or many viewers given one token, reuse the rewrite of
         // this cache entry for exactly these parameters and this key.
         response.Headers.ETag = default;
-        response.Headers.CacheControl = response.Headers.CacheControl.ToString().Replace("public", "private", StringComparison.Ordinal);
+        response.Headers.CacheControl = CacheHeaders.MakePrivate(response.Headers.CacheControl);
         var variants = _signed.GetValue(entry, static _ => new SignedVariants());
         if (variants.TryGet(signed, key!, out var cached))
         {

@@ -16,6 +16,9 @@ internal static class CacheHeaders
 
     private static readonly StringValues[] MaxAge = Enumerable.Range(0, 3601).Select(s => new StringValues($"public, max-age={s}")).ToArray();
 
+    /// <summary>The same lifetimes for per-client (signed) responses, which shared caches must not keep.</summary>
+    private static readonly StringValues[] PrivateMaxAge = Enumerable.Range(0, 3601).Select(s => new StringValues($"private, max-age={s}")).ToArray();
+
     public static StringValues For(CacheResult result) => result switch
     {
         CacheResult.Hit => Hit,
@@ -28,5 +31,17 @@ internal static class CacheHeaders
     {
         var s = (int)Math.Clamp(remaining.TotalSeconds, 0, MaxAge.Length - 1);
         return MaxAge[s];
+    }
+
+    /// <summary>
+    /// <paramref name="shared"/> (a value this class built) made private: "public, max-age=N" becomes the pre-built
+    /// "private, max-age=N"; anything else (no-cache) is returned as it is.
+    /// </summary>
+    public static StringValues MakePrivate(StringValues shared)
+    {
+        var text = shared.ToString();
+        const string prefix = "public, max-age=";
+        return text.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(text.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s)
+            && (uint)s < (uint)PrivateMaxAge.Length ? PrivateMaxAge[s] : shared;
     }
 }
