@@ -92,7 +92,9 @@ public sealed class MonitorUploadsTableTests(ITestOutputHelper output) : IDispos
         Assert.Equal("0.0 %", cells[3]);
         Assert.Equal("3", cells[6]);
         Assert.False(string.IsNullOrWhiteSpace(cells[7]), "the failure reason is shown");
-        Assert.Equal("rgb(207, 34, 46)", await failed.Locator("td.upload-failed").EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        // one JS evaluation finds the cell and reads its style: the table re-renders every 0.5 s, and a cell found
+        // by a locator first can be detached (computed style "") by the time its style is read
+        Assert.Equal("rgb(207, 34, 46)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#uploads tr[data-state=failed] td.upload-failed')).color"));
         await page.WaitForFunctionAsync("() => document.querySelector('#recordings td:nth-child(2)')?.textContent === 'stopped'", null, new() { Timeout = 10000 });
 
         var dir = Path.Combine(AppContext.BaseDirectory, "TestResults");
@@ -103,8 +105,8 @@ public sealed class MonitorUploadsTableTests(ITestOutputHelper output) : IDispos
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
         var updates = int.Parse(await page.EvaluateAsync<string>("() => document.body.dataset.updates"));
         await page.WaitForFunctionAsync($"() => Number(document.body.dataset.updates) >= {updates + 2}", null, new() { Timeout = 15000 });
-        Assert.Equal("rgb(248, 81, 73)", await page.Locator("#uploads td.upload-failed").EvaluateAsync<string>("e => getComputedStyle(e).color"));
-        Assert.Equal("rgb(22, 27, 34)", await page.Locator("#uploads").EvaluateAsync<string>("e => getComputedStyle(e.closest('.card')).backgroundColor"));
+        Assert.Equal("rgb(248, 81, 73)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#uploads td.upload-failed')).color"));
+        Assert.Equal("rgb(22, 27, 34)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#uploads').closest('.card')).backgroundColor"));
         var darkShot = Path.Combine(dir, "monitor-uploads-dark.png");
         await page.ScreenshotAsync(new() { Path = darkShot, FullPage = true });
         output.WriteLine("screenshot: " + darkShot);
