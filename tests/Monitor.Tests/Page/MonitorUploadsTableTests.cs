@@ -54,20 +54,9 @@ public sealed class MonitorUploadsTableTests(ITestOutputHelper output) : IDispos
         }
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/admin/recordings/news")).StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Tools.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 }, ColorScheme = ColorScheme.Light });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") { errors.Add($"console {m.Type}: {m.Text}"); } };
-        page.PageError += (_, e) => errors.Add("page error: " + e);
-        page.RequestFailed += (_, r) => errors.Add($"request failed: {r.Url} {r.Failure}");
-        page.Response += (_, r) => { if (r.Status >= 400) { errors.Add($"HTTP {r.Status}: {r.Url}"); } };
+        await using var chromium = await HeadlessChromium.OpenAsync(ColorScheme.Light);
+        var page = chromium.Page;
+        var errors = chromium.Errors;
 
         var response = await page.GotoAsync(gateway.BaseUrl + "/monitor?refresh=0.5");
         Assert.Equal((int)HttpStatusCode.OK, response!.Status);
