@@ -127,7 +127,7 @@ public sealed class LeaseTakeoverTests(Xunit.Abstractions.ITestOutputHelper outp
         running.Reset();
         var newest = _origin.NewestSequence;
         await RecorderHost.WaitUntilAsync(() => holder.Status.LastMediaSequence == newest, Wait, "holder caught up");
-        await RecorderHost.WaitUntilAsync(() => (string?)db.StringGet(RedisLeaseStore.ProgressPrefix + "news") == $"0:{newest}", Wait, "progress shared");
+        await RecorderHost.WaitUntilAsync(async () => (string?)await db.StringGetAsync(RedisLeaseStore.ProgressPrefix + "news") == $"0:{newest}", Wait, "progress shared");
 
         // the holder dies: no renewal, no release, no part closed
         await holder.Manager.AbandonAllAsync();
@@ -206,16 +206,10 @@ public sealed class LeaseTakeoverTests(Xunit.Abstractions.ITestOutputHelper outp
         await _redis.StartAgainAsync();
         var db = a.Host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         string? key = null;
-        await RecorderHost.WaitUntilAsync(() =>
+        await RecorderHost.WaitUntilAsync(async () =>
         {
-            try
-            {
-                key = db.StringGet(RedisLeaseStore.KeyPrefix + "news");
-            }
-            catch (RedisException)
-            {
-                key = null;
-            }
+            key = null;
+            key = await db.StringGetAsync(RedisLeaseStore.KeyPrefix + "news");
             return key is not null && a.Status.LeaseHolder == key && b.Status.LeaseHolder == key;
         }, Wait, "a lease in Redis again, seen by both");
         var holder = key == a.Manager.InstanceId ? a : b;
