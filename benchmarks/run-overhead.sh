@@ -6,21 +6,25 @@
 #                     SCRAPE_EVERY s (5; Prometheus' default is 15) and each scrape of the busy gateway is timed
 #   FEATURE=access    no access control vs IP allowlist (100k CIDRs via Gateway:Access:AllowFile) + signed URLs required
 #   FEATURE=recording no recording vs one active recording of the demo live stream
+# PIN=1 pins the gateway to CPU 0 and wrk to CPU 1 (taskset): the gateway is then the bottleneck on one core and the
+# ratio is its CPU per request, with far less scheduler noise than two processes sharing two cores.
 # Env: ROUNDS (5), DURATION (10), WARMUP (30: every fresh gateway runs under load, and with metrics on is scraped,
 # until tiered compilation has settled; a short warm-up measures the JIT, not the feature), CONNS (32). Output: JSON lines in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-FEATURE="${FEATURE:-metrics}"; ROUNDS="${ROUNDS:-5}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-30}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"; CONNS="${CONNS:-32}"
+FEATURE="${FEATURE:-metrics}"; PIN="${PIN:-0}"; ROUNDS="${ROUNDS:-5}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-30}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"; CONNS="${CONNS:-32}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/overhead-$FEATURE-$STAMP.jsonl"
+GW_PIN=""; WRK_PIN=""
+if [ "$PIN" = 1 ]; then GW_PIN="taskset -c 0"; WRK_PIN="taskset -c 1"; fi
 dotnet build src/Gateway -c Release -nologo -v q
 DLL=src/Gateway/bin/Release/net10.0/Gateway.dll
 PATH_UNDER_TEST="/hls/demo/vod.m3u8"
 
 start_gateway() { # args...: extra gateway args; sets GW_PID and BASE
   LOG=$(mktemp /tmp/gw-overhead.XXXXXX.log)
-  DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$LOG" 2>&1 &
+  $GW_PIN env DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$LOG" 2>&1 &
   GW_PID=$!
   BASE=""
   for _ in $(seq 1 300); do
@@ -66,7 +70,7 @@ for round in $(seq 1 "$ROUNDS"); do
       ( t=0; while [ $((t + SCRAPE_EVERY)) -le "$WARMUP" ]; do sleep "$SCRAPE_EVERY"; t=$((t + SCRAPE_EVERY)); curl -s -o /dev/null "$BASE/metrics"; done ) &
       WARM_SCRAPER=$!
     fi
-    wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true   # warm-up
+    $WRK_PIN wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true   # warm-up
     [ -n "$WARM_SCRAPER" ] && wait "$WARM_SCRAPER"
     scrape=""
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then
@@ -74,9 +78,9 @@ for round in $(seq 1 "$ROUNDS"); do
       ( t=0; while [ $((t + SCRAPE_EVERY)) -le "$DURATION" ]; do sleep "$SCRAPE_EVERY"; t=$((t + SCRAPE_EVERY)); curl -s -o /dev/null -w '%{time_total}\n' "$BASE/metrics"; done ) > /tmp/scrape.$$ &
       SCRAPER=$!
     fi
-    rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    rps=$($WRK_PIN wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait "$SCRAPER"; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f,\"metrics_scrape_max_ms\":%.1f,\"scrapes\":%d", a[int((NR+1)/2)]*1000, a[NR]*1000, NR}'); rm -f /tmp/scrape.$$; fi
-    printf '{"feature":"%s","round":%s,"mode":"%s","rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
+    printf '{"feature":"%s","round":%s,"mode":"%s","pinned":%s,"rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$PIN" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
     stop_gateway
   done
 done

@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# run-players.sh - VUS (2,000) simulated live players (k6/live-players.js) for DURATION (5m) against the
+# run-players.sh - VUS (2,000) simulated live players for DURATION (5m) against the
 # gateway, then the same run against nginx proxy_cache (../shared/bench/peer-nginx.sh), both in front of
 # one live origin (benchmarks/live-origin.sh on the bench nginx origin: 2 renditions, 800 kbps / 2.5 Mbps,
 # 2 s segments). Reports k6's thresholds (playlist p99 < 100 ms, segment p99 < 500 ms, errors < 0.1 %),
 # the server's RSS (peak, end) and CPU (cores used on average), and origin requests.
+# Players: RUNNER=playerload (default) is benchmarks/PlayerLoad, the behaviour of k6/live-players.js in compiled
+# code (k6's JS VUs took ~1.3 of the 2 cores at 2,000 players and set the latencies they measured); RUNNER=k6 runs
+# k6/live-players.js itself. Both report the same metrics; the client's own CPU is reported too.
 # Output: JSON lines in benchmarks/results/players-<date>.jsonl and a table on stdout. Loopback only.
-# Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), K6 (../shared/tools/k6), ORDER ("gateway nginx").
+# Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), RUNNER (playerload|k6), K6 (../shared/tools/k6), ORDER ("gateway nginx").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 BENCH="${BENCH:-$ROOT/../shared/bench}"
 K6="${K6:-$ROOT/../shared/tools/k6}"
 export HLS_DIR="${HLS_DIR:-/tmp/bench-hls}"
-VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"
+VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"
 ORDER="${ORDER:-gateway nginx}"
 GW_PORT="${GW_PORT:-18090}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/players-$STAMP.jsonl"
 WORK="$(mktemp -d /tmp/players.XXXXXX)"
 
-[ -x "$K6" ] || { echo "run-players: k6 not found at $K6" >&2; exit 1; }
+seconds() { case "$1" in *m) echo $(( ${1%m} * 60 )) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
+case "$RUNNER" in
+  k6) [ -x "$K6" ] || { echo "run-players: k6 not found at $K6" >&2; exit 1; } ;;
+  playerload) dotnet build benchmarks/PlayerLoad -c Release -nologo -v q ;;
+  *) echo "run-players: RUNNER must be playerload or k6" >&2; exit 2 ;;
+esac
 bash "$BENCH/setup.sh" >/dev/null
 [ -f "$HLS_DIR/vod/720p/seg_005.ts" ] || bash "$BENCH/make-hls.sh" "$HLS_DIR"
 # a fresh origin and peer (empty peer cache), no origin rate limit: the origin is a nearby packager
@@ -67,8 +75,13 @@ run_one() { # run_one LABEL BASE_URL STREAM PIDFILE
     done ) > "$WORK/$label-samples.jsonl" &
   local sampler=$!
   local t0 c0 k6rc=0; t0=$(date +%s.%N); c0=$(ticks_of "$pids")
-  "$K6" run --quiet --no-color -e BASE_URL="$base" -e STREAM="$stream" -e VUS="$VUS" -e RAMP="$RAMP" -e DURATION="$DURATION" \
-    -e VARIANT="$VARIANT" --summary-export "$WORK/$label-summary.json" k6/live-players.js > "$WORK/$label-k6.txt" 2>&1 || k6rc=$?
+  if [ "$RUNNER" = k6 ]; then
+    "$K6" run --quiet --no-color -e BASE_URL="$base" -e STREAM="$stream" -e VUS="$VUS" -e RAMP="$RAMP" -e DURATION="$DURATION" \
+      -e VARIANT="$VARIANT" --summary-export "$WORK/$label-summary.json" k6/live-players.js > "$WORK/$label-k6.txt" 2>&1 || k6rc=$?
+  else
+    dotnet benchmarks/PlayerLoad/bin/Release/net10.0/PlayerLoad.dll --url "$base$stream" --players "$VUS" --ramp "$(seconds "$RAMP")" \
+      --duration "$(seconds "$DURATION")" --variant "$VARIANT" > "$WORK/$label-summary.json" 2> "$WORK/$label-runner.txt" || k6rc=$?
+  fi
   local t1 c1; t1=$(date +%s.%N); c1=$(ticks_of "$pids")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   cat "$WORK/$label-samples.jsonl"
@@ -77,24 +90,31 @@ run_one() { # run_one LABEL BASE_URL STREAM PIDFILE
     $((origin_after - origin_before)) "$VUS" "$DURATION" <<'PY'
 import json, sys
 label, summary, samples, rc, cpu, origin, vus, dur = sys.argv[1:]
-m = json.load(open(summary))["metrics"]
+doc = json.load(open(summary))
 s = [json.loads(l) for l in open(samples) if l.strip()]
+common = {"label": label, "vus": int(vus), "duration": dur, "runner_exit": int(rc), "thresholds_held": int(rc) == 0,
+  "server_cpu_cores_avg": round(float(cpu), 2), "server_rss_mb_peak": max((x["rss_mb"] for x in s), default=None),
+  "server_rss_mb_end": s[-1]["rss_mb"] if s else None, "origin_requests": int(origin)}
+if doc.get("runner") == "PlayerLoad":
+    keep = ["playlist_p50_ms", "playlist_p99_ms", "segment_p50_ms", "segment_p99_ms", "error_rate", "requests", "segments",
+            "rebuffer_risk_p99", "stalled_reloads", "mb_received", "client_cpu_cores_avg", "playlist_max_ms", "segment_max_ms", "first_error"]
+    print(json.dumps({**common, "runner": "PlayerLoad", **{k: doc.get(k) for k in keep}}))
+    sys.exit(0)
+m = doc["metrics"]
 def t(name, stat):
     return round(m[name][stat], 2) if name in m and stat in m[name] else None
-print(json.dumps({"label": label, "vus": int(vus), "duration": dur, "k6_exit": int(rc), "thresholds_held": int(rc) == 0,
+print(json.dumps({**common, "runner": "k6",
   "playlist_p50_ms": t("hls_playlist_ms", "p(50)"), "playlist_p99_ms": t("hls_playlist_ms", "p(99)"),
   "segment_p50_ms": t("hls_segment_ms", "p(50)"), "segment_p99_ms": t("hls_segment_ms", "p(99)"),
   "error_rate": m.get("hls_errors", {}).get("value"), "requests": m.get("http_reqs", {}).get("count"),
   "segments": m.get("hls_segments", {}).get("count"), "rebuffer_risk_p99": t("hls_rebuffer_risk", "p(99)"),
   "stalled_reloads": m.get("hls_stalled_reloads", {}).get("count"),
-  "mb_received": round(m.get("data_received", {}).get("count", 0) / 1e6),
-  "server_cpu_cores_avg": round(float(cpu), 2), "server_rss_mb_peak": max((x["rss_mb"] for x in s), default=None),
-  "server_rss_mb_end": s[-1]["rss_mb"] if s else None, "origin_requests": int(origin)}))
+  "mb_received": round(m.get("data_received", {}).get("count", 0) / 1e6)}))
 PY
 }
 
 {
-  echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"k6\":\"$("$K6" version | head -1 | cut -d' ' -f2)\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
+  echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
   for who in $ORDER; do
     case "$who" in
       gateway) run_one gateway "http://127.0.0.1:$GW_PORT" /hls/bench/live-loop/master.m3u8 "$GW_PIDFILE" ;;
@@ -109,11 +129,11 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 runs = [r for r in rows if r["label"] in ("gateway", "nginx-proxy-cache")]
 meta = rows[0]
-print(f"{meta['vus']} players, {meta['duration']} hold after {meta['ramp']} ramp, variant {meta['variant']}, {meta['date']}")
+print(f"{meta['vus']} players ({meta.get('runner', 'k6')}), {meta['duration']} hold after {meta['ramp']} ramp, variant {meta['variant']}, {meta['date']}")
 print("| | " + " | ".join(r["label"] for r in runs) + " |")
 print("|---|" + "---:|" * len(runs))
 for key in ["thresholds_held", "playlist_p50_ms", "playlist_p99_ms", "segment_p50_ms", "segment_p99_ms", "error_rate", "requests",
-            "segments", "rebuffer_risk_p99", "mb_received", "server_cpu_cores_avg", "server_rss_mb_peak", "server_rss_mb_end", "origin_requests"]:
+            "segments", "rebuffer_risk_p99", "mb_received", "client_cpu_cores_avg", "server_cpu_cores_avg", "server_rss_mb_peak", "server_rss_mb_end", "origin_requests"]:
     print(f"| {key} | " + " | ".join(str(r.get(key)) for r in runs) + " |")
 PY
-echo "raw: $OUT (k6 output in $WORK)"
+echo "raw: $OUT (runner output in $WORK)"

@@ -2,10 +2,23 @@
 // The ceiling for the gateway on this machine: bare Kestrel (no middleware, no routing, no logging) answering
 // every request with one file held in memory, written the way the gateway writes a cache hit.
 // Run: dotnet run -c Release benchmarks/kestrel-ceiling/ceiling.cs -- <file> <port>
+// Knobs to try (env): CEILING_INLINE=1 (SocketTransportOptions.UnsafePreferInlineScheduling),
+// CEILING_BUFFER=<bytes> (Kestrel MaxResponseBufferSize; 0 = unlimited).
 var body = File.ReadAllBytes(args[0]);
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
-builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.ListenLocalhost(int.Parse(args[1])); });
+var inline = Environment.GetEnvironmentVariable("CEILING_INLINE") == "1";
+var buffer = long.TryParse(Environment.GetEnvironmentVariable("CEILING_BUFFER"), out var b) ? b : -1;
+builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.AddServerHeader = false;
+    k.ListenLocalhost(int.Parse(args[1]));
+    if (buffer >= 0)
+    {
+        k.Limits.MaxResponseBufferSize = buffer == 0 ? null : buffer;
+    }
+});
 var app = builder.Build();
 app.Run(async ctx =>
 {
