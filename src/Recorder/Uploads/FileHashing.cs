@@ -14,7 +14,11 @@ internal static class FileHashing
         return await Sha256Async(stream, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async ValueTask<string> Sha256Async(Stream stream, CancellationToken cancellationToken)
+    public static ValueTask<string> Sha256Async(Stream stream, CancellationToken cancellationToken) =>
+        Sha256Async(stream, UploadBandwidth.Unlimited, cancellationToken);
+
+    /// <summary>Hashes a stream read from the target (a verification read-back), within the upload bandwidth cap.</summary>
+    public static async ValueTask<string> Sha256Async(Stream stream, UploadBandwidth bandwidth, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -23,6 +27,7 @@ internal static class FileHashing
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
+                await bandwidth.AcquireAsync(read, cancellationToken).ConfigureAwait(false);
                 hash.AppendData(buffer, 0, read);
             }
             return Convert.ToHexStringLower(hash.GetHashAndReset());

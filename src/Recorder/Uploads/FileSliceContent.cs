@@ -6,7 +6,7 @@ namespace HlsGateway.Recorder.Uploads;
 /// An HTTP body that streams <c>length</c> bytes of a file from <c>offset</c> straight to the socket (no chunk-sized
 /// buffer to fill first), so a PATCH of a large chunk costs one pooled 256 KB buffer and overlaps disk and socket.
 /// </summary>
-internal sealed class FileSliceContent(string path, long offset, long length) : HttpContent
+internal sealed class FileSliceContent(string path, long offset, long length, UploadBandwidth bandwidth) : HttpContent
 {
     private const int BufferSize = 256 * 1024;
 
@@ -25,6 +25,7 @@ internal sealed class FileSliceContent(string path, long offset, long length) : 
                 {
                     throw new IOException($"{path} ended {length - done} bytes early (it changed while uploading)");
                 }
+                await bandwidth.AcquireAsync(n, cancellationToken).ConfigureAwait(false);
                 await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 done += n;
             }

@@ -7,10 +7,12 @@ namespace HlsGateway.Recorder.Uploads;
 /// length on a retry), fsync, re-read and hash what landed, then an atomic rename to the final name. A reader of
 /// the target directory never sees a half-copied part under its real name.
 /// </summary>
-internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes) : IUploadTarget
+internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, UploadBandwidth? bandwidth = null) : IUploadTarget
 {
     private const int BufferSize = 1024 * 1024;
     private readonly string _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+
+    private readonly UploadBandwidth _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
 
     public string Name => "directory";
 
@@ -40,6 +42,7 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes) 
                 int read;
                 while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
+                    await _bandwidth.AcquireAsync(read, cancellationToken).ConfigureAwait(false);
                     await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     offset += read;
                     progress.Report(offset);

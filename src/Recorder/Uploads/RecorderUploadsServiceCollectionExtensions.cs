@@ -26,14 +26,16 @@ internal static class RecorderUploadsServiceCollectionExtensions
         services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
+        services.TryAddSingleton(sp => new UploadBandwidth(sp.GetRequiredService<IOptions<UploadOptions>>().Value.MaxBytesPerSecond));
         services.TryAddSingleton<IUploadTarget>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
+            var bandwidth = sp.GetRequiredService<UploadBandwidth>();
             return o.Target switch
             {
-                UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes),
-                UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize),
-                UploadTargetKind.S3 => new S3UploadTarget(o.S3),
+                UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes, bandwidth),
+                UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize, bandwidth),
+                UploadTargetKind.S3 => new S3UploadTarget(o.S3, bandwidth),
                 _ => new DisabledUploadTarget(),
             };
         });

@@ -18,10 +18,12 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly S3UploadOptions _options;
+    private readonly UploadBandwidth _bandwidth;
 
-    public S3UploadTarget(S3UploadOptions options)
+    public S3UploadTarget(S3UploadOptions options, UploadBandwidth? bandwidth = null)
     {
         _options = options;
+        _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
         var config = new AmazonS3Config
         {
             ForcePathStyle = options.ForcePathStyle,
@@ -79,6 +81,7 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
                     file.Position = (long)(n - 1) * partSize;
                     var length = (int)Math.Min(partSize, request.Length - file.Position);
                     await file.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    await _bandwidth.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
                     var md5 = Convert.ToHexStringLower(MD5.HashData(buffer.AsSpan(0, length)));
                     using var body = new MemoryStream(buffer, 0, length, writable: false);
                     var response = await _client.UploadPartAsync(new UploadPartRequest
@@ -117,7 +120,7 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
         await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false);
 
         using var get = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-        var sha = await FileHashing.Sha256Async(get.ResponseStream, cancellationToken).ConfigureAwait(false);
+        var sha = await FileHashing.Sha256Async(get.ResponseStream, _bandwidth, cancellationToken).ConfigureAwait(false);
         return new UploadResult($"s3://{bucket}/{key}", sha);
     }
 

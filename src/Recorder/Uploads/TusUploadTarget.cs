@@ -12,10 +12,12 @@ namespace HlsGateway.Recorder.Uploads;
 /// with HEAD so it continues from the offset the server acknowledged,
 /// whatever this side thinks it sent. Verification re-reads the upload with GET and hashes it.
 /// </summary>
-internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSize) : IUploadTarget
+internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSize, UploadBandwidth? bandwidth = null) : IUploadTarget
 {
     private const string TusVersion = "1.0.0";
     private static readonly MediaTypeHeaderValue OffsetOctetStream = new("application/offset+octet-stream");
+
+    private readonly UploadBandwidth _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
 
     public string Name => "tus";
 
@@ -41,7 +43,7 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
             using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
             patch.Headers.Add("Tus-Resumable", TusVersion);
             patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-            patch.Content = new FileSliceContent(request.LocalPath, offset, length);
+            patch.Content = new FileSliceContent(request.LocalPath, offset, length, _bandwidth);
             patch.Content.Headers.ContentType = OffsetOctetStream;
             using var response = await http.SendAsync(patch, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Conflict)
@@ -65,7 +67,7 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
         using var download = await http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(download, "GET (verification)");
         await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var sha = await FileHashing.Sha256Async(body, cancellationToken).ConfigureAwait(false);
+        var sha = await FileHashing.Sha256Async(body, _bandwidth, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(sha, request.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false); // next attempt creates a fresh upload

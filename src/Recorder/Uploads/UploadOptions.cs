@@ -40,6 +40,12 @@ public sealed class UploadOptions
     /// </summary>
     public int ChunkSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Cap on upload bandwidth in bytes per second, shared by all concurrent uploads and their verification
+    /// read-backs (the uplink a recorder may use while it also serves players). Default 0: unlimited.
+    /// </summary>
+    public long MaxBytesPerSecond { get; set; }
+
     /// <summary>Shortest interval between upload.progress events of one part. Default 1 s.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 

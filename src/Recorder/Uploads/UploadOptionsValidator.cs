@@ -36,6 +36,10 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         {
             errors.Add("Recorder:Upload:ChunkSize: must be between 1024 and 536870912 bytes.");
         }
+        if (o.MaxBytesPerSecond is < 0 or (> 0 and < 65536))
+        {
+            errors.Add("Recorder:Upload:MaxBytesPerSecond: must be 0 (unlimited) or at least 65536 bytes per second.");
+        }
         if (o.ProgressInterval < TimeSpan.Zero)
         {
             errors.Add("Recorder:Upload:ProgressInterval: must not be negative.");

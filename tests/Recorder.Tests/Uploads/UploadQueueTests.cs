@@ -275,6 +275,7 @@ public class UploadQueueTests
             ["Recorder:Upload:MaxAttempts"] = "0",
             ["Recorder:Upload:RetryDelay"] = "00:00:00",
             ["Recorder:Upload:ChunkSize"] = "10",
+            ["Recorder:Upload:MaxBytesPerSecond"] = "1000",
             ["Recorder:Upload:S3:AccessKey"] = "AKIA-secret-value",
             ["Recorder:Upload:S3:PartSize"] = "1000",
         }).Build();
@@ -284,7 +285,7 @@ public class UploadQueueTests
         foreach (var key in new[]
         {
             "Recorder:Upload:Concurrency", "Recorder:Upload:MaxAttempts", "Recorder:Upload:RetryDelay", "Recorder:Upload:ChunkSize",
-            "Recorder:Upload:S3:Bucket", "Recorder:Upload:S3:SecretKey", "Recorder:Upload:S3:PartSize",
+            "Recorder:Upload:MaxBytesPerSecond", "Recorder:Upload:S3:Bucket", "Recorder:Upload:S3:SecretKey", "Recorder:Upload:S3:PartSize",
         })
         {
             Assert.Contains(key, message);
