@@ -15,6 +15,7 @@ internal static class ServerHostingExtensions
     {
         var (limits, hosting) = Bind(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = hosting.InlineIoScheduling);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
         return builder;
     }

@@ -197,6 +197,14 @@ internal sealed partial class HlsProxyMiddleware(
 
     private const int LargeWriteChunk = 128 * 1024;
 
+    // Chunks bigger than Kestrel's 4 KB blocks come from ArrayPool<byte>.Shared (the output pipe rents them there),
+    // which keeps 32 arrays per size per core. Past that every rent is a new 128 KB array on the large-object heap:
+    // at 2,000 players that was up to 45 MB/s of LOH garbage, a gen2 GC every 2 s and segment p99 180 ms instead of
+    // 29 ms. So only this many segment writes at a time use large chunks; the rest go through Kestrel's pinned
+    // block pool, which never allocates.
+    private static readonly int LargeWriteBudget = 16 * Environment.ProcessorCount;
+    private static int s_largeWrites;
+
     /// <summary>
     /// Writes a cached body. Response.Body.WriteAsync copies into Kestrel's 4 KB pool blocks (a 670 KB segment is
     /// ~165 block rents and copies, a third of the CPU of a segment hit in profiles); asking the response's
@@ -210,21 +218,34 @@ internal sealed partial class HlsProxyMiddleware(
             await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
             return;
         }
-        // headers first: body memory asked for before they are written is a leased buffer Kestrel copies again
-        await response.StartAsync(ct).ConfigureAwait(false);
-        var writer = response.BodyWriter;
-        while (!body.IsEmpty)
+        if (Interlocked.Increment(ref s_largeWrites) > LargeWriteBudget)
         {
-            var memory = writer.GetMemory(Math.Min(body.Length, LargeWriteChunk));
-            var n = Math.Min(body.Length, memory.Length);
-            body.Span[..n].CopyTo(memory.Span);
-            writer.Advance(n);
-            body = body[n..];
-            var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
-            if (flush.IsCompleted || flush.IsCanceled)
+            Interlocked.Decrement(ref s_largeWrites);
+            await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            // headers first: body memory asked for before they are written is a leased buffer Kestrel copies again
+            await response.StartAsync(ct).ConfigureAwait(false);
+            var writer = response.BodyWriter;
+            while (!body.IsEmpty)
             {
-                return;
+                var memory = writer.GetMemory(Math.Min(body.Length, LargeWriteChunk));
+                var n = Math.Min(body.Length, memory.Length);
+                body.Span[..n].CopyTo(memory.Span);
+                writer.Advance(n);
+                body = body[n..];
+                var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return;
+                }
             }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_largeWrites);
         }
     }
 

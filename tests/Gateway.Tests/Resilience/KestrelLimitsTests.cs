@@ -266,6 +266,7 @@ public sealed class KestrelLimitsTests
         var defaults = new KestrelLimitsOptions();
         Assert.Equivalent(defaults, fromFile, strict: true);
         Assert.Equal(new HostingOptions().ShutdownTimeout, hosting.ShutdownTimeout);
+        Assert.Equal(new HostingOptions().InlineIoScheduling, hosting.InlineIoScheduling);
 
         var (origin, gw) = await StartAsync(("Kestrel:Limits:Http2:MaxStreamsPerConnection", "7"), ("Gateway:Hosting:ShutdownTimeout", "00:00:09"));
         await using var originScope = origin;
@@ -281,6 +282,45 @@ public sealed class KestrelLimitsTests
         Assert.Equal(7, limits.Http2.MaxStreamsPerConnection);
         Assert.Equal(128 * 1024, limits.Http2.InitialConnectionWindowSize);
         Assert.Equal(TimeSpan.FromSeconds(9), gw.Services.GetRequiredService<IOptions<Microsoft.Extensions.Hosting.HostOptions>>().Value.ShutdownTimeout);
+    }
+
+    [Fact]
+    public async Task Inline_io_scheduling_is_on_by_default_reaches_the_socket_transport_and_can_be_switched_off()
+    {
+        Assert.True(new HostingOptions().InlineIoScheduling);
+        var (origin, gw) = await StartAsync();
+        await using var originScope = origin;
+        await using var gatewayScope = gw;
+        var transport = gw.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value;
+        Assert.True(transport.UnsafePreferInlineScheduling);
+        // a small and a large segment, concurrently, miss then hit: more large writes at once than the large-chunk
+        // budget (16 per core), so both write paths run, and every body must arrive whole and in order
+        var big = Enumerable.Range(0, 700_000).Select(i => (byte)(i * 7)).ToArray();
+        origin.Set("/live/big.ts", big);
+        var urls = Enumerable.Range(0, 20 * Environment.ProcessorCount + 8).Select(i => i % 8 == 0 ? "/hls/o/live/seg.ts" : "/hls/o/live/big.ts").ToList();
+        foreach (var round in new[] { 1, 2 })
+        {
+            var responses = await Task.WhenAll(urls.Select(u => gw.Client.GetAsync(u)));
+            Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.OK, r.StatusCode));
+            foreach (var r in responses)
+            {
+                var body = await r.Content.ReadAsByteArrayAsync();
+                if (r.RequestMessage!.RequestUri!.AbsolutePath.EndsWith("big.ts", StringComparison.Ordinal))
+                {
+                    Assert.True(big.AsSpan().SequenceEqual(body), "a large segment arrived altered");
+                }
+                else
+                {
+                    Assert.Equal(1000, body.Length);
+                }
+                r.Dispose();
+            }
+        }
+
+        var (origin2, gw2) = await StartAsync(("Gateway:Hosting:InlineIoScheduling", "false"));
+        await using var origin2Scope = origin2;
+        await using var gateway2Scope = gw2;
+        Assert.False(gw2.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
     }
 
     [Fact]
