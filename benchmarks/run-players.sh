@@ -8,14 +8,15 @@
 # code (k6's JS VUs took ~1.3 of the 2 cores at 2,000 players and set the latencies they measured); RUNNER=k6 runs
 # k6/live-players.js itself. Both report the same metrics; the client's own CPU is reported too.
 # Output: JSON lines in benchmarks/results/players-<date>.jsonl and a table on stdout. Loopback only.
-# Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), RUNNER (playerload|k6), K6 (../shared/tools/k6), ORDER ("gateway nginx").
+# Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), RUNNER (playerload|k6), K6 (../shared/tools/k6), ORDER ("gateway nginx"),
+#      GW_ARGS (extra gateway arguments, e.g. --Gateway:Hosting:InlineIoScheduling=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 BENCH="${BENCH:-$ROOT/../shared/bench}"
 K6="${K6:-$ROOT/../shared/tools/k6}"
 export HLS_DIR="${HLS_DIR:-/tmp/bench-hls}"
-VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"
+VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"; GW_ARGS="${GW_ARGS:-}"
 ORDER="${ORDER:-gateway nginx}"
 GW_PORT="${GW_PORT:-18090}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
@@ -42,7 +43,7 @@ GW_PIDFILE="$WORK/gateway.pid"
 DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
   --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$GW_PORT" \
   --Gateway:Origins:bench="http://127.0.0.1:18080" \
-  --Logging:LogLevel:Default=Warning >"$WORK/gateway.log" 2>&1 &
+  --Logging:LogLevel:Default=Warning $GW_ARGS >"$WORK/gateway.log" 2>&1 &
 echo $! > "$GW_PIDFILE"
 cleanup() {
   kill "$(cat "$GW_PIDFILE")" 2>/dev/null || true
@@ -86,15 +87,21 @@ run_one() { # run_one LABEL BASE_URL STREAM PIDFILE
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   cat "$WORK/$label-samples.jsonl"
   local origin_after; origin_after=$(wc -l < /tmp/bench-nginx-origin/logs/access.log 2>/dev/null || echo 0)
+  # the gateway's GC work over the whole run (its own /metrics: .NET runtime meters)
+  curl -s "$base/metrics" 2>/dev/null | awk '/^system_runtime_dotnet_gc_collections\{/ { split($1, a, "\""); printf "%s=%s ", a[2], $2 }
+    /^system_runtime_dotnet_gc_heap_total_allocated / { printf "allocated_mb=%d ", $2 / 1e6 }
+    /^system_runtime_dotnet_gc_pause_time / { printf "gc_pause_s=%.2f ", $2 }' > "$WORK/$label-gc.txt" || true
   python3 - "$label" "$WORK/$label-summary.json" "$WORK/$label-samples.jsonl" "$k6rc" "$(echo "($c1 - $c0) / $hz / ($t1 - $t0)" | bc -l)" \
-    $((origin_after - origin_before)) "$VUS" "$DURATION" <<'PY'
+    $((origin_after - origin_before)) "$VUS" "$DURATION" "$(cat "$WORK/$label-gc.txt" 2>/dev/null)" <<'PY'
 import json, sys
-label, summary, samples, rc, cpu, origin, vus, dur = sys.argv[1:]
+label, summary, samples, rc, cpu, origin, vus, dur, gc = sys.argv[1:]
 doc = json.load(open(summary))
 s = [json.loads(l) for l in open(samples) if l.strip()]
 common = {"label": label, "vus": int(vus), "duration": dur, "runner_exit": int(rc), "thresholds_held": int(rc) == 0,
   "server_cpu_cores_avg": round(float(cpu), 2), "server_rss_mb_peak": max((x["rss_mb"] for x in s), default=None),
   "server_rss_mb_end": s[-1]["rss_mb"] if s else None, "origin_requests": int(origin)}
+if gc.strip():
+    common["server_gc"] = dict(kv.split("=", 1) for kv in gc.split())
 if doc.get("runner") == "PlayerLoad":
     keep = ["playlist_p50_ms", "playlist_p99_ms", "segment_p50_ms", "segment_p99_ms", "error_rate", "requests", "segments",
             "rebuffer_risk_p99", "stalled_reloads", "mb_received", "client_cpu_cores_avg", "playlist_max_ms", "segment_max_ms", "first_error"]
@@ -114,7 +121,7 @@ PY
 }
 
 {
-  echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
+  echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"gateway_args\":\"$GW_ARGS\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
   for who in $ORDER; do
     case "$who" in
       gateway) run_one gateway "http://127.0.0.1:$GW_PORT" /hls/bench/live-loop/master.m3u8 "$GW_PIDFILE" ;;
@@ -132,7 +139,7 @@ meta = rows[0]
 print(f"{meta['vus']} players ({meta.get('runner', 'k6')}), {meta['duration']} hold after {meta['ramp']} ramp, variant {meta['variant']}, {meta['date']}")
 print("| | " + " | ".join(r["label"] for r in runs) + " |")
 print("|---|" + "---:|" * len(runs))
-for key in ["thresholds_held", "playlist_p50_ms", "playlist_p99_ms", "segment_p50_ms", "segment_p99_ms", "error_rate", "requests",
+for key in ["thresholds_held", "server_gc", "playlist_p50_ms", "playlist_p99_ms", "segment_p50_ms", "segment_p99_ms", "error_rate", "requests",
             "segments", "rebuffer_risk_p99", "mb_received", "client_cpu_cores_avg", "server_cpu_cores_avg", "server_rss_mb_peak", "server_rss_mb_end", "origin_requests"]:
     print(f"| {key} | " + " | ".join(str(r.get(key)) for r in runs) + " |")
 PY

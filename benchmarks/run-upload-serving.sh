@@ -4,11 +4,14 @@
 # journal of PARTS parts (hard links of one GB-sized file) queued for the tus target (@tus/server + file store
 # on loopback), so the whole warm-up and measurement run while uploads stream at full loopback speed (hashing,
 # PATCHes, verification re-reads included). Output: benchmarks/results/upload-serving-<date>.jsonl + summary.
-# Env: ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771).
+# MODES (off on capped): "capped" is "on" with Recorder:Upload:MaxBytesPerSecond=MAX_BPS (26214400 = 25 MiB/s,
+# 200 Mbit/s: several times what a busy recorder produces, so a backlog still drains while players are served).
+# Env: ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771), MODES, MAX_BPS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-30}"; DURATION="${DURATION:-10}"; CONNS="${CONNS:-32}"
+MODES="${MODES:-off on capped}"; MAX_BPS="${MAX_BPS:-26214400}"
 PARTS="${PARTS:-8}"; PART_MB="${PART_MB:-1024}"; TUS_PORT="${TUS_PORT:-18771}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/upload-serving-$STAMP.jsonl"
@@ -37,11 +40,11 @@ start_gateway() { # args: extra gateway args
 }
 stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""; }
 
-echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"parts\":$PARTS,\"part_bytes\":$BYTES,\"warmup_s\":$WARMUP,\"duration_s\":$DURATION}" | tee -a "$OUT"
+echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"max_bps\":$MAX_BPS,\"parts\":$PARTS,\"part_bytes\":$BYTES,\"warmup_s\":$WARMUP,\"duration_s\":$DURATION}" | tee -a "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in off on; do
+  for mode in $MODES; do
     args=()
-    if [ "$mode" = on ]; then
+    if [ "$mode" != off ]; then
       rec="$WORK/rec-$round"; store="$WORK/store-$round"; mkdir -p "$rec/bench" "$store"
       now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       { echo "["; for i in $(seq 1 "$PARTS"); do
@@ -54,6 +57,7 @@ for round in $(seq 1 "$ROUNDS"); do
       TUS_PID=$!
       for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
       args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/")
+      [ "$mode" = capped ] && args+=(--Recorder:Upload:MaxBytesPerSecond="$MAX_BPS")
     fi
     start_gateway "${args[@]}"
     url="$BASE$PATH_UNDER_TEST"
@@ -62,20 +66,23 @@ for round in $(seq 1 "$ROUNDS"); do
     rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
     after=$(curl -s "$BASE/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for u in d.get("uploads", []) if u.get("state") == "uploading"))' 2>/dev/null || echo 0)
     sent=0
-    [ "$mode" = on ] && sent=$(du -sb "$store" | cut -f1)
+    [ "$mode" != off ] && sent=$(du -sb "$store" | cut -f1)
     printf '{"round":%s,"mode":"%s","rps":%s,"uploading_at_start":%s,"uploading_at_end":%s,"bytes_at_target":%s}\n' "$round" "$mode" "$rps" "$before" "$after" "$sent" | tee -a "$OUT"
     stop_gateway
-    if [ "$mode" = on ]; then kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""; rm -rf "$rec" "$store"; fi
+    if [ "$mode" != off ]; then kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""; rm -rf "$rec" "$store"; fi
   done
 done
 python3 - "$OUT" <<'PY' | tee -a "${OUT%.jsonl}.txt"
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"mode"' in l]
 off = {r["round"]: r["rps"] for r in rows if r["mode"] == "off"}
-on = {r["round"]: r["rps"] for r in rows if r["mode"] == "on"}
-ratios = [on[k] / off[k] for k in sorted(off) if k in on]
-busy = all(r["uploading_at_start"] > 0 and r["uploading_at_end"] > 0 for r in rows if r["mode"] == "on")
-print(f"uploads running: off {statistics.mean(off.values()):.0f} rps, on {statistics.mean(on.values()):.0f} rps: on/off = "
-      f"{statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)}; "
-      f"uploads active through every measured window: {busy}")
+for mode in ("on", "capped"):
+    on = {r["round"]: r["rps"] for r in rows if r["mode"] == mode}
+    if not on:
+        continue
+    ratios = [on[k] / off[k] for k in sorted(off) if k in on]
+    busy = all(r["uploading_at_start"] > 0 and r["uploading_at_end"] > 0 for r in rows if r["mode"] == mode)
+    print(f"uploads running ({mode}): off {statistics.mean(off.values()):.0f} rps, {mode} {statistics.mean(on.values()):.0f} rps: {mode}/off = "
+          f"{statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)} "
+          f"(median {statistics.median(ratios):.3f}); uploads active through every measured window: {busy}")
 PY
