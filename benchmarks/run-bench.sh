@@ -39,10 +39,16 @@ for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$GW_PORT/hls/b
   # playlists are cached 1 s by both (the peer's proxy_cache_valid 200 1s), segments 10 min
   SERVER_PIDFILE=/tmp/bench-nginx-peer/logs/nginx.pid bash "$BENCH/load.sh" http://127.0.0.1:18081 nginx-proxy-cache http://127.0.0.1:18181
   SERVER_PIDFILE="$PIDFILE" bash "$BENCH/load.sh" "http://127.0.0.1:$GW_PORT/hls/bench" gateway "http://127.0.0.1:$GW_H2C_PORT/hls/bench"
+  # the 670 KB segment over h2c too (load.sh's h2load test pointed at the segment, renamed h2c_ts)
+  PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE=/tmp/bench-nginx-peer/logs/nginx.pid \
+    bash "$BENCH/load.sh" http://127.0.0.1:18081 nginx-proxy-cache http://127.0.0.1:18181 | sed 's/"h2c_m3u8"/"h2c_ts"/'
+  PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$PIDFILE" \
+    bash "$BENCH/load.sh" "http://127.0.0.1:$GW_PORT/hls/bench" gateway "http://127.0.0.1:$GW_H2C_PORT/hls/bench" | sed 's/"h2c_m3u8"/"h2c_ts"/'
   # the ceiling for any Kestrel server here: bare Kestrel (no gateway code) writing the same segment from memory
   CEIL_PIDFILE="$(mktemp /tmp/ceiling.XXXXXX.pid)"
   SEG_FILE="$HLS_DIR/vod/720p/seg_005.ts"
-  DOTNET_gcServer=1 dotnet run -c Release "$ROOT/benchmarks/kestrel-ceiling/ceiling.cs" -- "$SEG_FILE" 18095 >/dev/null 2>&1 &
+  # with inline I/O scheduling, as the gateway runs by default
+  CEILING_INLINE=1 DOTNET_gcServer=1 dotnet run -c Release "$ROOT/benchmarks/kestrel-ceiling/ceiling.cs" -- "$SEG_FILE" 18095 >/dev/null 2>&1 &
   for _ in $(seq 1 300); do curl -sf -o /dev/null http://127.0.0.1:18095/ && break; sleep 0.5; done
   pgrep -f "ceiling.dll|kestrel-ceiling/ceiling" | head -1 > "$CEIL_PIDFILE" || true
   TESTS=ts SERVER_PIDFILE="$CEIL_PIDFILE" bash "$BENCH/load.sh" http://127.0.0.1:18095 kestrel-ceiling || true

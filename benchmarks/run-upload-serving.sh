@@ -6,12 +6,17 @@
 # PATCHes, verification re-reads included). Output: benchmarks/results/upload-serving-<date>.jsonl + summary.
 # MODES (off on capped): "capped" is "on" with Recorder:Upload:MaxBytesPerSecond=MAX_BPS (26214400 = 25 MiB/s,
 # 200 Mbit/s: several times what a busy recorder produces, so a backlog still drains while players are served).
-# Env: ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771), MODES, MAX_BPS.
+# PIN=1: the gateway on CPU 0; wrk and the tus server (in production another machine) on CPU 1, so the ratio is
+# the gateway's own cost of uploading. CPU seconds of the gateway and the tus server are recorded per window.
+# Env: PIN (0), ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771), MODES, MAX_BPS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-30}"; DURATION="${DURATION:-10}"; CONNS="${CONNS:-32}"
-MODES="${MODES:-off on capped}"; MAX_BPS="${MAX_BPS:-26214400}"
+MODES="${MODES:-off on capped}"; PIN="${PIN:-0}"
+GW_PIN=""; CLIENT_PIN=""
+if [ "$PIN" = 1 ]; then GW_PIN="taskset -c 0"; CLIENT_PIN="taskset -c 1"; fi
+MAX_BPS="${MAX_BPS:-26214400}"
 PARTS="${PARTS:-8}"; PART_MB="${PART_MB:-1024}"; TUS_PORT="${TUS_PORT:-18771}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/upload-serving-$STAMP.jsonl"
@@ -29,7 +34,7 @@ BYTES=$(stat -c %s "$WORK/source.bin")
 
 start_gateway() { # args: extra gateway args
   local log="$WORK/gateway.log"
-  DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$log" 2>&1 &
+  $GW_PIN env DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$log" 2>&1 &
   GW_PID=$!
   BASE=""
   for _ in $(seq 1 300); do
@@ -38,6 +43,7 @@ start_gateway() { # args: extra gateway args
     sleep 0.2
   done
 }
+ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }; local s; s="$(cat "/proc/$1/stat")"; s="${s##*) }"; set -- $s; echo $(( ${12} + ${13} )); }
 stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""; }
 
 echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"max_bps\":$MAX_BPS,\"parts\":$PARTS,\"part_bytes\":$BYTES,\"warmup_s\":$WARMUP,\"duration_s\":$DURATION}" | tee -a "$OUT"
@@ -53,7 +59,7 @@ for round in $(seq 1 "$ROUNDS"); do
             "$i" "$i" "$i" "$BYTES" "$now" "$([ "$i" -lt "$PARTS" ] && echo ,)"
         done; echo "]"; } > "$WORK/queue.json"
       mkdir -p "$rec/.uploads"; mv "$WORK/queue.json" "$rec/.uploads/queue.json"
-      node tests/tus-server.mjs "$TUS_PORT" "$store" > "$WORK/tus-$round.log" 2>&1 &
+      $CLIENT_PIN node tests/tus-server.mjs "$TUS_PORT" "$store" > "$WORK/tus-$round.log" 2>&1 &
       TUS_PID=$!
       for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
       args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/")
@@ -61,13 +67,16 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     start_gateway "${args[@]}"
     url="$BASE$PATH_UNDER_TEST"
-    wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
+    $CLIENT_PIN wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
     before=$(curl -s "$BASE/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for u in d.get("uploads", []) if u.get("state") == "uploading"))' 2>/dev/null || echo 0)
-    rps=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    gw0=$(ticks "$GW_PID"); tus0=$(ticks "$TUS_PID")
+    rps=$($CLIENT_PIN wrk -t2 -c"$CONNS" -d"${DURATION}s" "$url" | awk '/Requests\/sec/ {print $2}')
+    gw_cpu=$(echo "($(ticks "$GW_PID") - $gw0) / $(getconf CLK_TCK) / $DURATION" | bc -l); tus_cpu=$(echo "($(ticks "$TUS_PID") - $tus0) / $(getconf CLK_TCK) / $DURATION" | bc -l)
     after=$(curl -s "$BASE/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for u in d.get("uploads", []) if u.get("state") == "uploading"))' 2>/dev/null || echo 0)
     sent=0
     [ "$mode" != off ] && sent=$(du -sb "$store" | cut -f1)
-    printf '{"round":%s,"mode":"%s","rps":%s,"uploading_at_start":%s,"uploading_at_end":%s,"bytes_at_target":%s}\n' "$round" "$mode" "$rps" "$before" "$after" "$sent" | tee -a "$OUT"
+    printf '{"round":%s,"mode":"%s","pinned":%s,"rps":%s,"gateway_cpu_cores":%.2f,"tus_cpu_cores":%.2f,"uploading_at_start":%s,"uploading_at_end":%s,"bytes_at_target":%s}\n' \
+      "$round" "$mode" "$PIN" "$rps" "$gw_cpu" "$tus_cpu" "$before" "$after" "$sent" | tee -a "$OUT"
     stop_gateway
     if [ "$mode" != off ]; then kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""; rm -rf "$rec" "$store"; fi
   done
@@ -85,4 +94,9 @@ for mode in ("on", "capped"):
     print(f"uploads running ({mode}): off {statistics.mean(off.values()):.0f} rps, {mode} {statistics.mean(on.values()):.0f} rps: {mode}/off = "
           f"{statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)} "
           f"(median {statistics.median(ratios):.3f}); uploads active through every measured window: {busy}")
+for mode in ("off", "on", "capped"):
+    rs = [r for r in rows if r["mode"] == mode and "gateway_cpu_cores" in r]
+    if rs:
+        print(f"  {mode}: gateway {statistics.mean(r['gateway_cpu_cores'] for r in rs):.2f} cores, tus server {statistics.mean(r['tus_cpu_cores'] for r in rs):.2f} cores, "
+              f"{statistics.mean(r['rps'] for r in rs):.0f} rps")
 PY

@@ -13,7 +13,7 @@ print("| test | metric | gateway | nginx proxy_cache | ratio (gw/nginx) |")
 print("|---|---|---:|---:|---:|")
 def f(v):
     return "n/a" if v is None else (f"{v:,.1f}" if isinstance(v, float) else str(v))
-for test in ("m3u8", "ts", "h2c_m3u8"):
+for test in ("m3u8", "ts", "h2c_m3u8", "h2c_ts"):
     pair = by.get(test, {})
     g, n = pair.get("gateway", {}), pair.get("nginx-proxy-cache", {})
     for metric, key in (("req/s", "rps"), ("MB/s", "mb_s"), ("p50 ms", "lat_p50_ms"), ("p99 ms", "lat_p99_ms"), ("CPU µs/req", "server_cpu_us_per_req")):
