@@ -285,10 +285,10 @@ public sealed class KestrelLimitsTests
     }
 
     [Fact]
-    public async Task Inline_io_scheduling_is_off_by_default_and_when_on_reaches_the_socket_transport_and_serves()
+    public async Task Inline_io_scheduling_is_on_by_default_reaches_the_socket_transport_and_can_be_switched_off()
     {
-        Assert.False(new HostingOptions().InlineIoScheduling);
-        var (origin, gw) = await StartAsync(("Gateway:Hosting:InlineIoScheduling", "true"));
+        Assert.True(new HostingOptions().InlineIoScheduling);
+        var (origin, gw) = await StartAsync();
         await using var originScope = origin;
         await using var gatewayScope = gw;
         var transport = gw.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value;
@@ -317,7 +317,7 @@ public sealed class KestrelLimitsTests
             }
         }
 
-        var (origin2, gw2) = await StartAsync();
+        var (origin2, gw2) = await StartAsync(("Gateway:Hosting:InlineIoScheduling", "false"));
         await using var origin2Scope = origin2;
         await using var gateway2Scope = gw2;
         Assert.False(gw2.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
