@@ -4,8 +4,9 @@
 # journal of PARTS parts (hard links of one GB-sized file) queued for the tus target (@tus/server + file store
 # on loopback), so the whole warm-up and measurement run while uploads stream at full loopback speed (hashing,
 # PATCHes, verification re-reads included). Output: benchmarks/results/upload-serving-<date>.jsonl + summary.
-# MODES (off on capped): "capped" is "on" with Recorder:Upload:MaxBytesPerSecond=MAX_BPS (26214400 = 25 MiB/s,
-# 200 Mbit/s: several times what a busy recorder produces, so a backlog still drains while players are served).
+# MODES (off on capped): "on" is the default configuration (uploads capped at Recorder:Upload:BusyMaxBytesPerSecond,
+# 25 MiB/s, only while players are served); "unlimited" turns that off (BusyMaxBytesPerSecond=0: full loopback speed);
+# "capped" sets the always-on Recorder:Upload:MaxBytesPerSecond=MAX_BPS (26214400 = 25 MiB/s) with no busy cap.
 # PIN=1: the gateway on CPU 0; wrk and the tus server (in production another machine) on CPU 1, so the ratio is
 # the gateway's own cost of uploading. CPU seconds of the gateway and the tus server are recorded per window.
 # Env: PIN (0), ROUNDS (3), WARMUP (30), DURATION (10), CONNS (32), PARTS (8), PART_MB (1024), TUS_PORT (18771), MODES, MAX_BPS.
@@ -63,7 +64,8 @@ for round in $(seq 1 "$ROUNDS"); do
       TUS_PID=$!
       for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
       args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/")
-      [ "$mode" = capped ] && args+=(--Recorder:Upload:MaxBytesPerSecond="$MAX_BPS")
+      [ "$mode" = capped ] && args+=(--Recorder:Upload:MaxBytesPerSecond="$MAX_BPS" --Recorder:Upload:BusyMaxBytesPerSecond=0)
+      [ "$mode" = unlimited ] && args+=(--Recorder:Upload:BusyMaxBytesPerSecond=0)
     fi
     start_gateway "${args[@]}"
     url="$BASE$PATH_UNDER_TEST"
@@ -85,7 +87,7 @@ python3 - "$OUT" <<'PY' | tee -a "${OUT%.jsonl}.txt"
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"mode"' in l]
 off = {r["round"]: r["rps"] for r in rows if r["mode"] == "off"}
-for mode in ("on", "capped"):
+for mode in ("on", "unlimited", "capped"):
     on = {r["round"]: r["rps"] for r in rows if r["mode"] == mode}
     if not on:
         continue
@@ -94,7 +96,7 @@ for mode in ("on", "capped"):
     print(f"uploads running ({mode}): off {statistics.mean(off.values()):.0f} rps, {mode} {statistics.mean(on.values()):.0f} rps: {mode}/off = "
           f"{statistics.mean(on.values()) / statistics.mean(off.values()):.3f}; per round {', '.join(f'{x:.2f}' for x in ratios)} "
           f"(median {statistics.median(ratios):.3f}); uploads active through every measured window: {busy}")
-for mode in ("off", "on", "capped"):
+for mode in ("off", "on", "unlimited", "capped"):
     rs = [r for r in rows if r["mode"] == mode and "gateway_cpu_cores" in r]
     if rs:
         print(f"  {mode}: gateway {statistics.mean(r['gateway_cpu_cores'] for r in rs):.2f} cores, tus server {statistics.mean(r['tus_cpu_cores'] for r in rs):.2f} cores, "

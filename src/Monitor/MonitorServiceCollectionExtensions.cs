@@ -24,6 +24,7 @@ internal static class MonitorServiceCollectionExtensions
         services.AddMetrics(); // IMeterFactory (Kestrel's meters are scoped to it)
 
         services.TryAddSingleton<RequestWindow>();
+        services.TryAddSingleton<IServingLoad>(sp => sp.GetRequiredService<RequestWindow>());
         services.TryAddSingleton<TrafficCounters>();
         services.TryAddSingleton<ViewerTracker>();
         services.AddHostedService<KestrelConnectionListener>();

@@ -8,7 +8,7 @@ namespace HlsGateway.Monitor.Stats;
 /// current second's slot; a slot is cleared when a new second claims it. Reads are approximate
 /// (a slot can be read while it is written), which is fine for a dashboard.
 /// </summary>
-internal sealed class RequestWindow
+internal sealed class RequestWindow : IServingLoad
 {
     public const int WindowSeconds = 60;
     private const int SlotCount = 64; // > WindowSeconds so the current second never overwrites the window
@@ -30,6 +30,21 @@ internal sealed class RequestWindow
 
     /// <summary>Whole seconds since this window was created (the slot clock).</summary>
     public long CurrentSecond => (long)(_time.GetElapsedTime(_origin).Ticks / TimeSpan.TicksPerSecond);
+
+    /// <summary>Requests completed in the last complete second; 0 when none were recorded in it.</summary>
+    public double RequestsPerSecond
+    {
+        get
+        {
+            var last = CurrentSecond - 1;
+            if (last < 0)
+            {
+                return 0;
+            }
+            var slot = _slots[last & Mask];
+            return Volatile.Read(ref slot.Second) == last ? Volatile.Read(ref slot.Requests) : 0;
+        }
+    }
 
     public void RecordRequest(RouteKind kind, CacheResult cache, double seconds, long bytesOut)
     {

@@ -26,7 +26,12 @@ internal static class RecorderUploadsServiceCollectionExtensions
         services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
-        services.TryAddSingleton(sp => new UploadBandwidth(sp.GetRequiredService<IOptions<UploadOptions>>().Value.MaxBytesPerSecond));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
+            // without the monitor (no request window) there is no load signal, so no busy cap
+            return new UploadBandwidth(o.MaxBytesPerSecond, o.BusyMaxBytesPerSecond, sp.GetService<HlsGateway.Monitor.Stats.IServingLoad>(), o.BusyRequestsPerSecond);
+        });
         services.TryAddSingleton<IUploadTarget>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;

@@ -1,61 +1,112 @@
 using System.Threading.RateLimiting;
+using HlsGateway.Monitor.Stats;
 
 namespace HlsGateway.Recorder.Uploads;
 
 /// <summary>
-/// The upload bandwidth cap (<c>Recorder:Upload:MaxBytesPerSecond</c>), shared by every upload and verification
-/// read-back: a token bucket of bytes refilled every 50 ms with a 100 ms burst, so concurrent uploads split the cap
-/// and players on the same machine keep the CPU and network the uploads would otherwise take at full speed.
-/// Unlimited (0) costs nothing.
+/// Upload bandwidth, shared by every upload and verification read-back: an always-on cap
+/// (<c>Recorder:Upload:MaxBytesPerSecond</c>) and a cap that applies only while the gateway is busy serving players
+/// (<c>Recorder:Upload:BusyMaxBytesPerSecond</c> from <c>BusyRequestsPerSecond</c> requests/s), so a backlog drains
+/// at full speed when nobody watches and yields the CPU and network to players when they do. Each cap is a token
+/// bucket of bytes refilled every 50 ms with a 100 ms burst; the busy check is made per acquired piece (≤ 256 KB),
+/// so uploads slow down within a second of players arriving. Unlimited and idle costs one load read.
 /// </summary>
 internal sealed class UploadBandwidth : IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private readonly TokenBucketRateLimiter? _bucket;
-    private readonly int _burst;
+    private readonly Bucket? _always;
+    private readonly Bucket? _busy;
+    private readonly IServingLoad? _load;
+    private readonly double _busyRequestsPerSecond;
 
-    public UploadBandwidth(long bytesPerSecond)
+    public UploadBandwidth(long bytesPerSecond, long busyBytesPerSecond = 0, IServingLoad? load = null, double busyRequestsPerSecond = 50)
     {
         BytesPerSecond = Math.Max(0, bytesPerSecond);
-        if (BytesPerSecond == 0)
-        {
-            return;
-        }
-        var perTick = (int)Math.Clamp(BytesPerSecond / 20, 1, int.MaxValue / 2);
-        _burst = perTick * 2;
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = _burst,
-            TokensPerPeriod = perTick,
-            ReplenishmentPeriod = Tick,
-            AutoReplenishment = true,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        BusyBytesPerSecond = load is null ? 0 : Math.Max(0, busyBytesPerSecond);
+        _always = BytesPerSecond > 0 ? new Bucket(BytesPerSecond) : null;
+        _busy = BusyBytesPerSecond > 0 ? new Bucket(BusyBytesPerSecond) : null;
+        _load = load;
+        _busyRequestsPerSecond = busyRequestsPerSecond;
     }
 
     public static UploadBandwidth Unlimited { get; } = new(0);
 
-    /// <summary>The cap in bytes per second; 0 = unlimited.</summary>
+    /// <summary>The always-on cap in bytes per second; 0 = unlimited.</summary>
     public long BytesPerSecond { get; }
 
+    /// <summary>The cap while players are being served; 0 = none.</summary>
+    public long BusyBytesPerSecond { get; }
+
+    /// <summary>True while the busy cap applies (the gateway served at least the busy threshold last second).</summary>
+    public bool PlayersBusy => _busy is not null && _load!.RequestsPerSecond >= _busyRequestsPerSecond;
+
     /// <summary>Waits until <paramref name="bytes"/> may go out (taken in burst-sized pieces, oldest waiter first).</summary>
-    public ValueTask AcquireAsync(int bytes, CancellationToken cancellationToken) =>
-        _bucket is null || bytes <= 0 ? ValueTask.CompletedTask : AcquireSlowAsync(bytes, cancellationToken);
+    public ValueTask AcquireAsync(int bytes, CancellationToken cancellationToken)
+    {
+        if (bytes <= 0 || (_always is null && !PlayersBusy))
+        {
+            return ValueTask.CompletedTask;
+        }
+        return AcquireSlowAsync(bytes, cancellationToken);
+    }
 
     private async ValueTask AcquireSlowAsync(int bytes, CancellationToken cancellationToken)
     {
         while (bytes > 0)
         {
-            var take = Math.Min(bytes, _burst);
-            using var lease = await _bucket!.AcquireAsync(take, cancellationToken).ConfigureAwait(false);
-            if (!lease.IsAcquired)
+            var take = Math.Min(bytes, 256 * 1024);
+            if (_always is not null)
             {
-                throw new InvalidOperationException("upload bandwidth limiter refused a lease (queue full)");
+                await _always.AcquireAsync(take, cancellationToken).ConfigureAwait(false);
+            }
+            if (PlayersBusy)
+            {
+                await _busy!.AcquireAsync(take, cancellationToken).ConfigureAwait(false);
             }
             bytes -= take;
         }
     }
 
-    public void Dispose() => _bucket?.Dispose();
+    public void Dispose()
+    {
+        _always?.Dispose();
+        _busy?.Dispose();
+    }
+
+    private sealed class Bucket : IDisposable
+    {
+        private readonly TokenBucketRateLimiter _limiter;
+        private readonly int _burst;
+
+        public Bucket(long bytesPerSecond)
+        {
+            var perTick = (int)Math.Clamp(bytesPerSecond / 20, 1, int.MaxValue / 2);
+            _burst = perTick * 2;
+            _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = _burst,
+                TokensPerPeriod = perTick,
+                ReplenishmentPeriod = Tick,
+                AutoReplenishment = true,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }
+
+        public async ValueTask AcquireAsync(int bytes, CancellationToken cancellationToken)
+        {
+            while (bytes > 0)
+            {
+                var take = Math.Min(bytes, _burst);
+                using var lease = await _limiter.AcquireAsync(take, cancellationToken).ConfigureAwait(false);
+                if (!lease.IsAcquired)
+                {
+                    throw new InvalidOperationException("upload bandwidth limiter refused a lease (queue full)");
+                }
+                bytes -= take;
+            }
+        }
+
+        public void Dispose() => _limiter.Dispose();
+    }
 }

@@ -46,6 +46,16 @@ public sealed class UploadOptions
     /// </summary>
     public long MaxBytesPerSecond { get; set; }
 
+    /// <summary>
+    /// Cap on upload bandwidth while the gateway is busy serving players (at least <see cref="BusyRequestsPerSecond"/>
+    /// requests in the last second), on top of <see cref="MaxBytesPerSecond"/>: uploads yield to players and run at
+    /// full speed when nobody watches. Default 26214400 (25 MiB/s, 200 Mbit/s); 0 = no busy cap.
+    /// </summary>
+    public long BusyMaxBytesPerSecond { get; set; } = 25L * 1024 * 1024;
+
+    /// <summary>Requests per second (last complete second) from which the gateway counts as busy. Default 50.</summary>
+    public int BusyRequestsPerSecond { get; set; } = 50;
+
     /// <summary>Shortest interval between upload.progress events of one part. Default 1 s.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 

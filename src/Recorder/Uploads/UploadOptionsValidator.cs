@@ -40,6 +40,14 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         {
             errors.Add("Recorder:Upload:MaxBytesPerSecond: must be 0 (unlimited) or at least 65536 bytes per second.");
         }
+        if (o.BusyMaxBytesPerSecond is < 0 or (> 0 and < 65536))
+        {
+            errors.Add("Recorder:Upload:BusyMaxBytesPerSecond: must be 0 (no busy cap) or at least 65536 bytes per second.");
+        }
+        if (o.BusyRequestsPerSecond < 1)
+        {
+            errors.Add("Recorder:Upload:BusyRequestsPerSecond: must be at least 1.");
+        }
         if (o.ProgressInterval < TimeSpan.Zero)
         {
             errors.Add("Recorder:Upload:ProgressInterval: must not be negative.");

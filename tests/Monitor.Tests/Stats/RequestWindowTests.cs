@@ -35,6 +35,27 @@ public sealed class RequestWindowTests
     }
 
     [Fact]
+    public void Serving_load_is_the_last_complete_second_and_drops_to_zero_when_idle()
+    {
+        var time = new FakeTimeProvider();
+        var window = new RequestWindow(time);
+        IServingLoad load = window;
+        Assert.Equal(0, load.RequestsPerSecond); // no complete second yet
+        for (var i = 0; i < 70; i++)
+        {
+            window.RecordRequest(RouteKind.Segment, CacheResult.Hit, 0.001, 1000);
+        }
+        Assert.Equal(0, load.RequestsPerSecond); // still the current second
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(70, load.RequestsPerSecond);
+        window.RecordRequest(RouteKind.Segment, CacheResult.Hit, 0.001, 1000);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, load.RequestsPerSecond);
+        time.Advance(TimeSpan.FromSeconds(3)); // idle seconds: nothing recorded in the last one
+        Assert.Equal(0, load.RequestsPerSecond);
+    }
+
+    [Fact]
     public void Summary_SlidesOverOneMinute_AndForgetsOlderSeconds()
     {
         var time = new FakeTimeProvider();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using HlsGateway.Recorder.Uploads;
 using HlsGateway.Tests.Common;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HlsGateway.Tests.Uploads;
 
@@ -39,6 +40,79 @@ public sealed class UploadBandwidthTests
         using var bandwidth = new UploadBandwidth(256 * 1024);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await bandwidth.AcquireAsync(10 * 1024 * 1024, cts.Token));
+    }
+
+    private sealed class Load(double rps) : HlsGateway.Monitor.Stats.IServingLoad
+    {
+        public double RequestsPerSecond { get; set; } = rps;
+    }
+
+    [Fact]
+    public async Task The_busy_cap_applies_only_while_players_are_served()
+    {
+        var load = new Load(0);
+        using var bandwidth = new UploadBandwidth(0, 1024 * 1024, load, busyRequestsPerSecond: 50);
+        Assert.Equal(1024 * 1024, bandwidth.BusyBytesPerSecond);
+
+        // idle (0 and then 49 req/s): nothing waits, however much goes out
+        Assert.False(bandwidth.PlayersBusy);
+        Assert.True(bandwidth.AcquireAsync(64 * 1024 * 1024, CancellationToken.None).IsCompletedSuccessfully);
+        load.RequestsPerSecond = 49;
+        Assert.True(bandwidth.AcquireAsync(64 * 1024 * 1024, CancellationToken.None).IsCompletedSuccessfully);
+
+        // busy: 2 MiB under a 1 MiB/s busy cap takes at least ~1.7 s
+        load.RequestsPerSecond = 50;
+        Assert.True(bandwidth.PlayersBusy);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 32; i++)
+        {
+            await bandwidth.AcquireAsync(64 * 1024, CancellationToken.None);
+        }
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.7), $"2 MiB went out in {clock.Elapsed.TotalSeconds:0.00} s while busy under a 1 MiB/s cap");
+
+        // players gone: full speed again at once
+        load.RequestsPerSecond = 0;
+        Assert.True(bandwidth.AcquireAsync(64 * 1024 * 1024, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void Without_a_load_signal_there_is_no_busy_cap()
+    {
+        using var bandwidth = new UploadBandwidth(0, 1024 * 1024, load: null);
+        Assert.Equal(0, bandwidth.BusyBytesPerSecond);
+        Assert.False(bandwidth.PlayersBusy);
+        Assert.True(bandwidth.AcquireAsync(64 * 1024 * 1024, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task In_the_gateway_the_busy_cap_follows_the_players_it_serves()
+    {
+        var o = new UploadOptions();
+        Assert.Equal(25L * 1024 * 1024, o.BusyMaxBytesPerSecond);
+        Assert.Equal(50, o.BusyRequestsPerSecond);
+        Assert.Equal(0, o.MaxBytesPerSecond);
+
+        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Recorder:Upload:BusyRequestsPerSecond"] = "5" });
+        var bandwidth = gw.Services.GetRequiredService<UploadBandwidth>();
+        Assert.Equal(25L * 1024 * 1024, bandwidth.BusyBytesPerSecond); // the request window is wired in as the load signal
+        Assert.False(bandwidth.PlayersBusy);
+
+        // players arrive: bursts of playlist requests until a complete second counted at least 5
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!bandwidth.PlayersBusy)
+        {
+            Assert.True(DateTime.UtcNow < until, "the gateway never counted as busy while serving bursts of requests");
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => (await gw.Client.GetAsync("/hls/demo/vod.m3u8")).Dispose()));
+            await Task.Delay(100);
+        }
+
+        // players gone: within a couple of seconds the busy cap no longer applies
+        until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (bandwidth.PlayersBusy)
+        {
+            Assert.True(DateTime.UtcNow < until, "still busy long after the requests stopped");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]
