@@ -213,39 +213,42 @@ internal sealed partial class HlsProxyMiddleware(
     /// </summary>
     private static async ValueTask WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
-        if (body.Length <= 16 * 1024)
+        if (body.Length > 16 * 1024)
         {
-            await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
-            return;
-        }
-        if (Interlocked.Increment(ref s_largeWrites) > LargeWriteBudget)
-        {
-            Interlocked.Decrement(ref s_largeWrites);
-            await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
-            return;
-        }
-        try
-        {
-            // headers first: body memory asked for before they are written is a leased buffer Kestrel copies again
-            await response.StartAsync(ct).ConfigureAwait(false);
-            var writer = response.BodyWriter;
-            while (!body.IsEmpty)
+            if (Interlocked.Increment(ref s_largeWrites) <= LargeWriteBudget)
             {
-                var memory = writer.GetMemory(Math.Min(body.Length, LargeWriteChunk));
-                var n = Math.Min(body.Length, memory.Length);
-                body.Span[..n].CopyTo(memory.Span);
-                writer.Advance(n);
-                body = body[n..];
-                var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
+                try
                 {
+                    await WriteInLargeChunksAsync(response, body, ct).ConfigureAwait(false);
                     return;
                 }
+                finally
+                {
+                    Interlocked.Decrement(ref s_largeWrites);
+                }
             }
-        }
-        finally
-        {
             Interlocked.Decrement(ref s_largeWrites);
+        }
+        await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+    }
+
+    private static async ValueTask WriteInLargeChunksAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        // headers first: body memory asked for before they are written is a leased buffer Kestrel copies again
+        await response.StartAsync(ct).ConfigureAwait(false);
+        var writer = response.BodyWriter;
+        while (!body.IsEmpty)
+        {
+            var memory = writer.GetMemory(Math.Min(body.Length, LargeWriteChunk));
+            var n = Math.Min(body.Length, memory.Length);
+            body.Span[..n].CopyTo(memory.Span);
+            writer.Advance(n);
+            body = body[n..];
+            var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return;
+            }
         }
     }
 

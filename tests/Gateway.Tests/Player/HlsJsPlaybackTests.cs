@@ -37,15 +37,8 @@ public sealed class HlsJsPlaybackTests(ITestOutputHelper output)
             Assert.Equal(System.Net.HttpStatusCode.Forbidden, unsigned.StatusCode);
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Tools.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
-        });
-        var page = await browser.NewPageAsync();
+        await using var chromium = await HeadlessChromium.OpenAsync(extraArgs: "--autoplay-policy=no-user-gesture-required");
+        var page = chromium.Page;
         var responses = new ConcurrentQueue<(int Status, string Url)>();
         var problems = new ConcurrentQueue<string>();
         page.Response += (_, r) => responses.Enqueue((r.Status, r.Url));

@@ -208,7 +208,6 @@ public sealed class LeaseTakeoverTests(Xunit.Abstractions.ITestOutputHelper outp
         string? key = null;
         await RecorderHost.WaitUntilAsync(async () =>
         {
-            key = null;
             key = await db.StringGetAsync(RedisLeaseStore.KeyPrefix + "news");
             return key is not null && a.Status.LeaseHolder == key && b.Status.LeaseHolder == key;
         }, Wait, "a lease in Redis again, seen by both");

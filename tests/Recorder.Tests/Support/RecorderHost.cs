@@ -67,18 +67,8 @@ internal sealed class RecorderHost : IAsyncDisposable
         throw new TimeoutException($"no {typeof(T).Name} within {timeout}; events: {string.Join(", ", Events.Select(e => e.Type))}");
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout, what);
 
     /// <summary>
     /// Polls an asynchronous condition (a Redis read, say) without blocking a pool thread; a Redis timeout or

@@ -1,13 +1,12 @@
-using HlsGateway.Tests.Common;
 using Microsoft.Playwright;
 
-namespace HlsGateway.Tests.Page;
+namespace HlsGateway.Tests.Common;
 
 /// <summary>
 /// Debian's chromium through Playwright (its own browser download is not reachable here), one page, and every
 /// console error or warning, page error, failed request and HTTP status ≥ 400 collected in <see cref="Errors"/>.
 /// </summary>
-internal sealed class HeadlessChromium : IAsyncDisposable
+public sealed class HeadlessChromium : IAsyncDisposable
 {
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
@@ -27,14 +26,16 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     public List<string> Errors { get; } = [];
 
-    public static async Task<HeadlessChromium> OpenAsync(ColorScheme? colorScheme = null)
+    /// <param name="colorScheme">the page's preferred colour scheme (default: the browser's).</param>
+    /// <param name="extraArgs">chromium switches on top of the headless set (e.g. an autoplay policy).</param>
+    public static async Task<HeadlessChromium> OpenAsync(ColorScheme? colorScheme = null, params string[] extraArgs)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Tools.Chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", .. extraArgs],
         });
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 }, ColorScheme = colorScheme });
         return new HeadlessChromium(playwright, browser, await context.NewPageAsync());
