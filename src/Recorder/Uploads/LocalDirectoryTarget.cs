@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 
 namespace HlsGateway.Recorder.Uploads;
 
@@ -7,12 +8,14 @@ namespace HlsGateway.Recorder.Uploads;
 /// length on a retry), fsync, re-read and hash what landed, then an atomic rename to the final name. A reader of
 /// the target directory never sees a half-copied part under its real name.
 /// </summary>
-internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, UploadBandwidth? bandwidth = null) : IUploadTarget
+internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, UploadBandwidth? bandwidth = null, UploadThreads? threads = null) : IUploadTarget
 {
     private const int BufferSize = 1024 * 1024;
+    private const long HopBytes = 16L * 1024 * 1024;
     private readonly string _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
 
     private readonly UploadBandwidth _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
+    private readonly UploadThreads _threads = threads ?? UploadThreads.Shared;
 
     public string Name => "directory";
 
@@ -26,37 +29,32 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, 
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         var temp = final + ".uploading";
 
-        await using (var source = new FileStream(request.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
-        await using (var target = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        // the copy runs on upload threads in hops of HopBytes, with progress reported between hops (on the pool)
+        using (var source = File.OpenHandle(request.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
+        using (var target = File.OpenHandle(temp, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None))
         {
             // resume after what an earlier attempt flushed (a longer temp file than the source is junk: restart)
-            var offset = target.Length <= source.Length ? target.Length : 0;
+            var sourceLength = RandomAccess.GetLength(source);
+            var targetLength = RandomAccess.GetLength(target);
+            var offset = targetLength <= sourceLength ? targetLength : 0;
             EnsureSpace(request.Length - offset);
-            target.SetLength(offset);
-            target.Position = offset;
-            source.Position = offset;
+            RandomAccess.SetLength(target, offset);
             progress.Report(offset);
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-            try
+            while (true)
             {
-                int read;
-                while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                var from = offset;
+                var copied = await _threads.RunAsync(() => CopyHop(source, target, from, cancellationToken), cancellationToken).ConfigureAwait(false);
+                if (copied == 0)
                 {
-                    await _bandwidth.AcquireAsync(read, cancellationToken).ConfigureAwait(false);
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    offset += read;
-                    progress.Report(offset);
+                    break;
                 }
+                offset += copied;
+                progress.Report(offset);
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            await target.FlushAsync(cancellationToken).ConfigureAwait(false);
-            target.Flush(flushToDisk: true);
+            await _threads.RunAsync(() => RandomAccess.FlushToDisk(target), cancellationToken).ConfigureAwait(false);
         }
 
-        var sha = await FileHashing.Sha256FileAsync(temp, cancellationToken).ConfigureAwait(false);
+        var sha = await FileHashing.Sha256FileAsync(temp, _threads, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(sha, request.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(temp); // a bad copy must not be resumed onto
@@ -64,6 +62,33 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, 
         }
         File.Move(temp, final, overwrite: true);
         return new UploadResult(final, sha);
+    }
+
+    /// <summary>Blocking: copies up to <see cref="HopBytes"/> from <paramref name="offset"/>; 0 at the end of the source.</summary>
+    private long CopyHop(SafeFileHandle source, SafeFileHandle target, long offset, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long copied = 0;
+            while (copied < HopBytes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = RandomAccess.Read(source, buffer.AsSpan(0, BufferSize), offset + copied);
+                if (read == 0)
+                {
+                    break;
+                }
+                _bandwidth.Acquire(read, cancellationToken);
+                RandomAccess.Write(target, buffer.AsSpan(0, read), offset + copied);
+                copied += read;
+            }
+            return copied;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void EnsureSpace(long needed)

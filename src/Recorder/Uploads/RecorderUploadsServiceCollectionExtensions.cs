@@ -32,15 +32,21 @@ internal static class RecorderUploadsServiceCollectionExtensions
             // without the monitor (no request window) there is no load signal, so no busy cap
             return new UploadBandwidth(o.MaxBytesPerSecond, o.BusyMaxBytesPerSecond, sp.GetService<HlsGateway.Monitor.Stats.IServingLoad>(), o.BusyRequestsPerSecond);
         });
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
+            return new UploadThreads(o.Concurrency, o.CpuPriority, sp.GetRequiredService<ILoggerFactory>().CreateLogger<UploadThreads>());
+        });
         services.TryAddSingleton<IUploadTarget>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
             var bandwidth = sp.GetRequiredService<UploadBandwidth>();
+            var threads = sp.GetRequiredService<UploadThreads>();
             return o.Target switch
             {
-                UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes, bandwidth),
-                UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize, bandwidth),
-                UploadTargetKind.S3 => new S3UploadTarget(o.S3, bandwidth),
+                UploadTargetKind.Directory => new LocalDirectoryTarget(o.Directory!, o.MinFreeBytes, bandwidth, threads),
+                UploadTargetKind.Tus => new TusUploadTarget(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), new Uri(o.TusUrl!), o.ChunkSize, bandwidth, threads),
+                UploadTargetKind.S3 => new S3UploadTarget(o.S3, bandwidth, threads),
                 _ => new DisabledUploadTarget(),
             };
         });

@@ -19,9 +19,11 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
     private readonly AmazonS3Client _client;
     private readonly S3UploadOptions _options;
     private readonly UploadBandwidth _bandwidth;
+    private readonly UploadThreads _threads;
 
-    public S3UploadTarget(S3UploadOptions options, UploadBandwidth? bandwidth = null)
+    public S3UploadTarget(S3UploadOptions options, UploadBandwidth? bandwidth = null, UploadThreads? threads = null)
     {
+        _threads = threads ?? UploadThreads.Shared;
         _options = options;
         _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
         var config = new AmazonS3Config
@@ -67,7 +69,7 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
         }
         progress.Report(Acknowledged(state, request.Length, partSize));
 
-        await using (var file = new FileStream(request.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous))
+        using (var file = File.OpenHandle(request.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
             var buffer = ArrayPool<byte>.Shared.Rent(partSize);
             try
@@ -78,11 +80,11 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
                     {
                         continue;
                     }
-                    file.Position = (long)(n - 1) * partSize;
-                    var length = (int)Math.Min(partSize, request.Length - file.Position);
-                    await file.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    var position = (long)(n - 1) * partSize;
+                    var length = (int)Math.Min(partSize, request.Length - position);
                     await _bandwidth.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
-                    var md5 = Convert.ToHexStringLower(MD5.HashData(buffer.AsSpan(0, length)));
+                    // the read and the MD5 run on an upload thread; the SDK's send stays on the pool (its API is async only)
+                    var md5 = await _threads.RunAsync(() => ReadPart(file, buffer, position, length, request.LocalPath), cancellationToken).ConfigureAwait(false);
                     using var body = new MemoryStream(buffer, 0, length, writable: false);
                     var response = await _client.UploadPartAsync(new UploadPartRequest
                     {
@@ -120,8 +122,28 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
         await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false);
 
         using var get = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-        var sha = await FileHashing.Sha256Async(get.ResponseStream, _bandwidth, cancellationToken).ConfigureAwait(false);
+        string sha;
+        await using (cancellationToken.UnsafeRegister(static g => ((GetObjectResponse)g!).Dispose(), get))
+        {
+            sha = await FileHashing.Sha256Async(get.ResponseStream, _bandwidth, _threads, cancellationToken).ConfigureAwait(false);
+        }
         return new UploadResult($"s3://{bucket}/{key}", sha);
+    }
+
+    /// <summary>Blocking: reads one multipart part into <paramref name="buffer"/> and returns its MD5 (hex).</summary>
+    private static string ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, long position, int length, string path)
+    {
+        var done = 0;
+        while (done < length)
+        {
+            var n = RandomAccess.Read(file, buffer.AsSpan(done, length - done), position + done);
+            if (n == 0)
+            {
+                throw new IOException($"{path} ended {length - done} bytes early (it changed while uploading)");
+            }
+            done += n;
+        }
+        return Convert.ToHexStringLower(MD5.HashData(buffer.AsSpan(0, length)));
     }
 
     public void Dispose() => _client.Dispose();

@@ -10,14 +10,16 @@ namespace HlsGateway.Recorder.Uploads;
 /// upload (its URL is the resume token, saved at once), PATCH streams chunks of <c>Recorder:Upload:ChunkSize</c>
 /// from the file at <c>Upload-Offset</c> (<see cref="FileSliceContent"/>: no chunk buffer), and every attempt starts
 /// with HEAD so it continues from the offset the server acknowledged,
-/// whatever this side thinks it sent. Verification re-reads the upload with GET and hashes it.
+/// whatever this side thinks it sent. Verification re-reads the upload with GET and hashes it. Body bytes are
+/// written and read on <see cref="UploadThreads"/>.
 /// </summary>
-internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSize, UploadBandwidth? bandwidth = null) : IUploadTarget
+internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSize, UploadBandwidth? bandwidth = null, UploadThreads? threads = null) : IUploadTarget
 {
     private const string TusVersion = "1.0.0";
     private static readonly MediaTypeHeaderValue OffsetOctetStream = new("application/offset+octet-stream");
 
     private readonly UploadBandwidth _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
+    private readonly UploadThreads _threads = threads ?? UploadThreads.Shared;
 
     public string Name => "tus";
 
@@ -43,7 +45,7 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
             using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
             patch.Headers.Add("Tus-Resumable", TusVersion);
             patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-            patch.Content = new FileSliceContent(request.LocalPath, offset, length, _bandwidth);
+            patch.Content = new FileSliceContent(request.LocalPath, offset, length, _bandwidth, _threads);
             patch.Content.Headers.ContentType = OffsetOctetStream;
             using var response = await http.SendAsync(patch, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Conflict)
@@ -67,7 +69,12 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
         using var download = await http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(download, "GET (verification)");
         await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var sha = await FileHashing.Sha256Async(body, _bandwidth, cancellationToken).ConfigureAwait(false);
+        string sha;
+        // the read-back blocks an upload thread; cancelling aborts its read by disposing the response
+        await using (cancellationToken.UnsafeRegister(static d => ((HttpResponseMessage)d!).Dispose(), download))
+        {
+            sha = await FileHashing.Sha256Async(body, _bandwidth, _threads, cancellationToken).ConfigureAwait(false);
+        }
         if (!string.Equals(sha, request.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false); // next attempt creates a fresh upload

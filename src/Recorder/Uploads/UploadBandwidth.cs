@@ -50,6 +50,28 @@ internal sealed class UploadBandwidth : IDisposable
         return AcquireSlowAsync(bytes, cancellationToken);
     }
 
+    /// <summary>
+    /// The blocking form, for <see cref="UploadThreads"/> (dedicated threads that exist to block): polls the buckets
+    /// every half tick instead of queueing, so it never parks a pool thread.
+    /// </summary>
+    public void Acquire(int bytes, CancellationToken cancellationToken)
+    {
+        if (bytes <= 0 || (_always is null && !PlayersBusy))
+        {
+            return;
+        }
+        while (bytes > 0)
+        {
+            var take = Math.Min(bytes, 256 * 1024);
+            _always?.Acquire(take, cancellationToken);
+            if (PlayersBusy)
+            {
+                _busy!.Acquire(take, cancellationToken);
+            }
+            bytes -= take;
+        }
+    }
+
     private async ValueTask AcquireSlowAsync(int bytes, CancellationToken cancellationToken)
     {
         while (bytes > 0)
@@ -104,6 +126,26 @@ internal sealed class UploadBandwidth : IDisposable
                     throw new InvalidOperationException("upload bandwidth limiter refused a lease (queue full)");
                 }
                 bytes -= take;
+            }
+        }
+
+        public void Acquire(int bytes, CancellationToken cancellationToken)
+        {
+            while (bytes > 0)
+            {
+                var take = Math.Min(bytes, _burst);
+                using (var lease = _limiter.AttemptAcquire(take))
+                {
+                    if (lease.IsAcquired)
+                    {
+                        bytes -= take;
+                        continue;
+                    }
+                }
+                if (cancellationToken.WaitHandle.WaitOne(Tick / 2))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
 

@@ -53,6 +53,13 @@ public sealed class UploadOptions
     /// </summary>
     public long BusyMaxBytesPerSecond { get; set; } = 25L * 1024 * 1024;
 
+    /// <summary>
+    /// OS scheduling priority of the upload threads (file reads, hashing, body sends and verification reads):
+    /// <see cref="UploadCpuPriority.Low"/> (default, nice 19), <see cref="UploadCpuPriority.Idle"/> (SCHED_IDLE) or
+    /// <see cref="UploadCpuPriority.Normal"/>. Players' requests stay on the normal-priority pool either way.
+    /// </summary>
+    public UploadCpuPriority CpuPriority { get; set; } = UploadCpuPriority.Low;
+
     /// <summary>Requests per second (last complete second) from which the gateway counts as busy. Default 50.</summary>
     public int BusyRequestsPerSecond { get; set; } = 50;
 

@@ -35,11 +35,13 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
     private readonly SemaphoreSlim _signal = new(0);
     private readonly IDisposable? _subscription;
     private readonly IRecorderMetrics _metrics;
+    private readonly UploadThreads _threads;
     private long _bytesUploaded, _failures;
 
     public UploadQueue(IOptions<UploadOptions> options, IOptions<RecorderOptions> recorder, IUploadTarget target, RecorderEventBus bus, TimeProvider time, ILogger<UploadQueue> logger,
-        IRecorderMetrics? metrics = null)
+        IRecorderMetrics? metrics = null, UploadThreads? threads = null)
     {
+        _threads = threads ?? UploadThreads.Shared;
         _metrics = metrics ?? NullRecorderMetrics.Instance;
         _options = options.Value;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(recorder.Value.OutputDirectory));
@@ -218,7 +220,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         }
         if (item.Sha256 is null)
         {
-            var sha = await FileHashing.Sha256FileAsync(full, cancellationToken).ConfigureAwait(false);
+            var sha = await FileHashing.Sha256FileAsync(full, _threads, cancellationToken).ConfigureAwait(false);
             lock (_lock)
             {
                 item.Sha256 = sha;

@@ -42,6 +42,23 @@ public sealed class UploadBandwidthTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await bandwidth.AcquireAsync(10 * 1024 * 1024, cts.Token));
     }
 
+    [Fact]
+    public async Task The_blocking_form_holds_the_same_shared_cap_and_can_be_cancelled()
+    {
+        const int rate = 1024 * 1024;
+        using var bandwidth = new UploadBandwidth(rate);
+        var clock = Stopwatch.StartNew();
+        // upload threads use the blocking form; two of them at once share the cap like async acquirers
+        await Task.WhenAll(
+            Task.Factory.StartNew(() => { for (var i = 0; i < 16; i++) { bandwidth.Acquire(64 * 1024, CancellationToken.None); } }, TaskCreationOptions.LongRunning),
+            Task.Factory.StartNew(() => { for (var i = 0; i < 16; i++) { bandwidth.Acquire(64 * 1024, CancellationToken.None); } }, TaskCreationOptions.LongRunning));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.7), $"2 MiB went out in {clock.Elapsed.TotalSeconds:0.00} s under a 1 MiB/s cap");
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Assert.ThrowsAny<OperationCanceledException>(() => bandwidth.Acquire(10 * 1024 * 1024, cts.Token));
+        UploadBandwidth.Unlimited.Acquire(int.MaxValue, new CancellationToken(canceled: true)); // unlimited returns at once
+    }
+
     private sealed class Load(double rps) : HlsGateway.Monitor.Stats.IServingLoad
     {
         public double RequestsPerSecond { get; set; } = rps;
