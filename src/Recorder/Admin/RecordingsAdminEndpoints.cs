@@ -17,7 +17,8 @@ namespace HlsGateway.Recorder.Admin;
 /// Started recordings must be gateway paths (<c>/hls/&lt;origin&gt;/...</c>), so the admin API
 /// cannot point the gateway at arbitrary URLs. List and get carry each recording's upload summary and per-part
 /// upload rows; <c>GET /admin/recordings/uploads[?state=queued|uploading|done|failed]</c> lists the whole upload
-/// queue (failed parts with their reason). A recording named <c>uploads</c> is reachable by the list only.
+/// queue (failed parts with their reason); <c>POST /admin/recordings/uploads/pause</c> and <c>/resume</c> hold and
+/// release uploads. A recording named <c>uploads</c> is reachable by the list only.
 /// </summary>
 internal static class RecordingsAdminEndpoints
 {
@@ -39,7 +40,7 @@ internal static class RecordingsAdminEndpoints
             IsAuthorized(ctx.HttpContext.Request, expected) ? await next(ctx) : Unauthorized(ctx.HttpContext));
 
         group.MapGet("/", (RecordingManager manager) => Results.Json(manager.List(), Json));
-        group.MapGet("/uploads", (string? state, IUploadStatusSource uploads, IOptions<UploadOptions> options) =>
+        group.MapGet("/uploads", (string? state, IUploadStatusSource uploads, IOptions<UploadOptions> options, UploadBandwidth bandwidth) =>
         {
             UploadState? filter = null;
             if (!string.IsNullOrEmpty(state))
@@ -53,7 +54,18 @@ internal static class RecordingsAdminEndpoints
             var all = uploads.Snapshot();
             var items = filter is { } f ? all.Where(u => u.State == f).ToList() : all;
             var target = options.Value.Target.ToString().ToLowerInvariant();
-            return Results.Json(new UploadQueueReport(target, uploads.BytesUploaded, uploads.Failures, UploadSummary.From(all), items), Json);
+            return Results.Json(new UploadQueueReport(target, bandwidth.Paused, uploads.BytesUploaded, uploads.Failures, UploadSummary.From(all), items), Json);
+        });
+        // pause stops uploads at their next safe point (no request is held open); resume lets them go on
+        group.MapPost("/uploads/pause", (UploadBandwidth bandwidth) =>
+        {
+            bandwidth.Pause();
+            return Results.Json(new { paused = true }, Json);
+        });
+        group.MapPost("/uploads/resume", (UploadBandwidth bandwidth) =>
+        {
+            bandwidth.Resume();
+            return Results.Json(new { paused = false }, Json);
         });
         group.MapGet("/{name}", (string name, RecordingManager manager) =>
             manager.Get(name) is { } status ? Results.Json(status, Json) : NotFound(name));

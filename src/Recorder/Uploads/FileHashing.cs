@@ -15,23 +15,28 @@ internal static class FileHashing
         threads.RunAsync(() =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            return Sha256(stream, UploadBandwidth.Unlimited, cancellationToken);
+            return Sha256(stream, UploadBandwidth.Unlimited, threads, cancellationToken);
         }, cancellationToken);
 
     /// <summary>Hashes a stream read from the target (a verification read-back), within the upload bandwidth cap.</summary>
     public static Task<string> Sha256Async(Stream stream, UploadBandwidth bandwidth, UploadThreads threads, CancellationToken cancellationToken) =>
-        threads.RunAsync(() => Sha256(stream, bandwidth, cancellationToken), cancellationToken);
+        threads.RunAsync(() => Sha256(stream, bandwidth, threads, cancellationToken), cancellationToken);
 
     /// <summary>Blocking: call it on an upload thread.</summary>
-    public static string Sha256(Stream stream, UploadBandwidth bandwidth, CancellationToken cancellationToken)
+    public static string Sha256(Stream stream, UploadBandwidth bandwidth, UploadThreads threads, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             int read;
-            while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
+            while (true)
             {
+                threads.Pace(BufferSize);
+                if ((read = stream.Read(buffer, 0, BufferSize)) <= 0)
+                {
+                    break;
+                }
                 cancellationToken.ThrowIfCancellationRequested();
                 bandwidth.Acquire(read, cancellationToken);
                 hash.AppendData(buffer, 0, read);

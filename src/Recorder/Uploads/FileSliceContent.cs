@@ -36,7 +36,9 @@ internal sealed class FileSliceContent(string path, long offset, long length, Up
             while (done < length)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(BufferSize, length - done)), offset + done);
+                var want = (int)Math.Min(BufferSize, length - done);
+                threads.Pace(want);
+                var n = RandomAccess.Read(file, buffer.AsSpan(0, want), offset + done);
                 if (n == 0)
                 {
                     throw new IOException($"{path} ended {length - done} bytes early (it changed while uploading)");

@@ -42,6 +42,7 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, 
             progress.Report(offset);
             while (true)
             {
+                await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
                 var from = offset;
                 var copied = await _threads.RunAsync(() => CopyHop(source, target, from, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (copied == 0)
@@ -54,6 +55,7 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, 
             await _threads.RunAsync(() => RandomAccess.FlushToDisk(target), cancellationToken).ConfigureAwait(false);
         }
 
+        await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
         var sha = await FileHashing.Sha256FileAsync(temp, _threads, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(sha, request.Sha256, StringComparison.OrdinalIgnoreCase))
         {
@@ -74,6 +76,7 @@ internal sealed class LocalDirectoryTarget(string directory, long minFreeBytes, 
             while (copied < HopBytes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                _threads.Pace(BufferSize);
                 var read = RandomAccess.Read(source, buffer.AsSpan(0, BufferSize), offset + copied);
                 if (read == 0)
                 {

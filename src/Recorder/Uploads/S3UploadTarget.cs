@@ -80,11 +80,12 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
                     {
                         continue;
                     }
+                    await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
                     var position = (long)(n - 1) * partSize;
                     var length = (int)Math.Min(partSize, request.Length - position);
                     await _bandwidth.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
                     // the read and the MD5 run on an upload thread; the SDK's send stays on the pool (its API is async only)
-                    var md5 = await _threads.RunAsync(() => ReadPart(file, buffer, position, length, request.LocalPath), cancellationToken).ConfigureAwait(false);
+                    var md5 = await _threads.RunAsync(() => ReadPart(file, buffer, position, length, request.LocalPath, _threads), cancellationToken).ConfigureAwait(false);
                     using var body = new MemoryStream(buffer, 0, length, writable: false);
                     var response = await _client.UploadPartAsync(new UploadPartRequest
                     {
@@ -121,6 +122,7 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
         }, cancellationToken).ConfigureAwait(false);
         await request.SaveResumeStateAsync(null, cancellationToken).ConfigureAwait(false);
 
+        await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
         using var get = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
         string sha;
         await using (cancellationToken.UnsafeRegister(static g => ((GetObjectResponse)g!).Dispose(), get))
@@ -131,12 +133,14 @@ internal sealed class S3UploadTarget : IUploadTarget, IDisposable
     }
 
     /// <summary>Blocking: reads one multipart part into <paramref name="buffer"/> and returns its MD5 (hex).</summary>
-    private static string ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, long position, int length, string path)
+    private static string ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, long position, int length, string path, UploadThreads threads)
     {
         var done = 0;
         while (done < length)
         {
-            var n = RandomAccess.Read(file, buffer.AsSpan(done, length - done), position + done);
+            var want = Math.Min(256 * 1024, length - done);
+            threads.Pace(want);
+            var n = RandomAccess.Read(file, buffer.AsSpan(done, want), position + done);
             if (n == 0)
             {
                 throw new IOException($"{path} ended {length - done} bytes early (it changed while uploading)");

@@ -41,6 +41,7 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
 
         while (offset < request.Length)
         {
+            await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
             var length = Math.Min(chunkSize, request.Length - offset);
             using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
             patch.Headers.Add("Tus-Resumable", TusVersion);
@@ -64,6 +65,7 @@ internal sealed class TusUploadTarget(HttpClient http, Uri endpoint, int chunkSi
             progress.Report(offset); // acknowledged bytes, not merely sent ones
         }
 
+        await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false);
         using var get = new HttpRequestMessage(HttpMethod.Get, location);
         get.Headers.Add("Tus-Resumable", TusVersion);
         using var download = await http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,46 @@ internal sealed class UploadBandwidth : IDisposable
 
     public static UploadBandwidth Unlimited { get; } = new(0);
 
+    private readonly Lock _pauseLock = new();
+    private TaskCompletionSource? _resumed; // null while running
+
+    /// <summary>True while an operator has paused uploads (<c>POST /admin/recordings/uploads/pause</c>).</summary>
+    public bool Paused => Volatile.Read(ref _resumed) is not null;
+
+    /// <summary>
+    /// Pauses uploads at their next safe point: no part starts, and a running one stops before its next request
+    /// (tus PATCH, S3 part, directory hop of 16 MiB, verification read-back). A request already sending finishes, so
+    /// nothing is held open against the target's timeouts and no attempt is spent on the pause.
+    /// </summary>
+    public bool Pause()
+    {
+        lock (_pauseLock)
+        {
+            if (_resumed is not null)
+            {
+                return false;
+            }
+            Volatile.Write(ref _resumed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return true;
+        }
+    }
+
+    public bool Resume()
+    {
+        TaskCompletionSource? resumed;
+        lock (_pauseLock)
+        {
+            resumed = _resumed;
+            Volatile.Write(ref _resumed, null);
+        }
+        resumed?.TrySetResult();
+        return resumed is not null;
+    }
+
+    /// <summary>A safe point: completes at once while running, else when uploads are resumed.</summary>
+    public Task WhenRunningAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _resumed) is { } paused ? paused.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>The always-on cap in bytes per second; 0 = unlimited.</summary>
     public long BytesPerSecond { get; }
 

@@ -55,10 +55,18 @@ public sealed class UploadOptions
 
     /// <summary>
     /// OS scheduling priority of the upload threads (file reads, hashing, body sends and verification reads):
-    /// <see cref="UploadCpuPriority.Low"/> (default, nice 19), <see cref="UploadCpuPriority.Idle"/> (SCHED_IDLE) or
-    /// <see cref="UploadCpuPriority.Normal"/>. Players' requests stay on the normal-priority pool either way.
+    /// <see cref="UploadCpuPriority.Idle"/> (default, SCHED_IDLE above the <see cref="MinBytesPerSecond"/> floor),
+    /// <see cref="UploadCpuPriority.Low"/> (nice 19, no floor) or <see cref="UploadCpuPriority.Normal"/>.
+    /// Players' requests stay on the normal-priority pool either way.
     /// </summary>
-    public UploadCpuPriority CpuPriority { get; set; } = UploadCpuPriority.Low;
+    public UploadCpuPriority CpuPriority { get; set; } = UploadCpuPriority.Idle;
+
+    /// <summary>
+    /// With <see cref="UploadCpuPriority.Idle"/>: bytes per second of upload work (file reads for sending, hashing,
+    /// verification reads) that run at normal priority, so uploads keep moving when players saturate the CPU; work
+    /// above it runs only on CPU players leave. Default 8 MiB/s; 0 = none (uploads may stall on a saturated CPU).
+    /// </summary>
+    public long MinBytesPerSecond { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>Requests per second (last complete second) from which the gateway counts as busy. Default 50.</summary>
     public int BusyRequestsPerSecond { get; set; } = 50;

@@ -40,6 +40,15 @@ internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         {
             errors.Add("Recorder:Upload:MaxBytesPerSecond: must be 0 (unlimited) or at least 65536 bytes per second.");
         }
+        if (o.MinBytesPerSecond is < 0 or (> 0 and < 1024 * 1024))
+        {
+            // below one second's worth of the largest piece (1 MiB) the floor would never cover a piece
+            errors.Add("Recorder:Upload:MinBytesPerSecond: must be 0 (no floor) or at least 1048576 bytes per second.");
+        }
+        if (!Enum.IsDefined(o.CpuPriority))
+        {
+            errors.Add("Recorder:Upload:CpuPriority: must be Normal, Low or Idle.");
+        }
         if (o.BusyMaxBytesPerSecond is < 0 or (> 0 and < 65536))
         {
             errors.Add("Recorder:Upload:BusyMaxBytesPerSecond: must be 0 (no busy cap) or at least 65536 bytes per second.");

@@ -36,11 +36,13 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
     private readonly IDisposable? _subscription;
     private readonly IRecorderMetrics _metrics;
     private readonly UploadThreads _threads;
+    private readonly UploadBandwidth _bandwidth;
     private long _bytesUploaded, _failures;
 
     public UploadQueue(IOptions<UploadOptions> options, IOptions<RecorderOptions> recorder, IUploadTarget target, RecorderEventBus bus, TimeProvider time, ILogger<UploadQueue> logger,
-        IRecorderMetrics? metrics = null, UploadThreads? threads = null)
+        IRecorderMetrics? metrics = null, UploadThreads? threads = null, UploadBandwidth? bandwidth = null)
     {
+        _bandwidth = bandwidth ?? UploadBandwidth.Unlimited;
         _threads = threads ?? UploadThreads.Shared;
         _metrics = metrics ?? NullRecorderMetrics.Instance;
         _options = options.Value;
@@ -64,6 +66,9 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
     }
 
     public string JournalPath => _journal.Path;
+
+    /// <summary>True while uploads are paused (<see cref="UploadBandwidth.Pause"/>).</summary>
+    public bool Paused => _bandwidth.Paused;
 
     public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
 
@@ -160,6 +165,7 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                await _bandwidth.WhenRunningAsync(cancellationToken).ConfigureAwait(false); // paused: start nothing
                 var item = TakeNext();
                 if (item is null)
                 {

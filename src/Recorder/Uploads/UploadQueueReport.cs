@@ -6,6 +6,7 @@ namespace HlsGateway.Recorder.Uploads;
 /// </summary>
 internal sealed record UploadQueueReport(
     string Target,
+    bool Paused,
     long BytesUploaded,
     long Failures,
     UploadSummary Summary,

@@ -12,19 +12,50 @@ namespace HlsGateway.Recorder.Uploads;
 /// an idle one still uploads at full speed. Work items hold no lock that serving code takes (progress is reported
 /// back on the pool), so a descheduled upload thread cannot stall a request. Blocking here is by design: these
 /// threads exist for it, and the pool never waits on them (continuations run asynchronously).
+/// <para>
+/// With <see cref="UploadCpuPriority.Idle"/> a saturated CPU would starve uploads completely, so a floor
+/// (<c>Recorder:Upload:MinBytesPerSecond</c>) keeps them moving: before each piece of work (≤ 256 KB read, hashed
+/// or sent) <see cref="Pace"/> takes the piece from a token bucket refilled at the floor rate; a piece it covers runs
+/// at normal priority (SCHED_OTHER), any other piece at SCHED_IDLE. Work at normal priority is thereby bounded by the
+/// floor, and everything above it uses only CPU that players leave. (An unprivileged thread may switch from
+/// SCHED_IDLE back to SCHED_OTHER at nice 0, but not undo a nice 19; that is why the floor needs <c>Idle</c>.)
+/// </para>
 /// </summary>
 internal sealed partial class UploadThreads : IDisposable
 {
-    private static readonly Lazy<UploadThreads> LazyShared = new(() => new UploadThreads(2, UploadCpuPriority.Low, NullLogger.Instance));
+    private static readonly Lazy<UploadThreads> LazyShared = new(() => new UploadThreads(2, UploadCpuPriority.Idle, NullLogger.Instance, 8L * 1024 * 1024));
+
+    [ThreadStatic]
+    private static UploadThreads? t_owner;
+
+    [ThreadStatic]
+    private static bool t_boosted;
+
     private readonly BlockingCollection<WorkItem> _queue = new(new ConcurrentQueue<WorkItem>());
     private readonly Thread[] _threads;
     private readonly ILogger _logger;
+    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter? _floor;
     private int _priorityFailures;
+    private long _boostedBytes, _idleBytes;
 
-    public UploadThreads(int count, UploadCpuPriority priority, ILogger logger)
+    /// <param name="minBytesPerSecond">The floor for <see cref="UploadCpuPriority.Idle"/> (see the class); 0 = none.</param>
+    public UploadThreads(int count, UploadCpuPriority priority, ILogger logger, long minBytesPerSecond = 0)
     {
         Priority = priority;
         _logger = logger;
+        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux())
+        {
+            MinBytesPerSecond = minBytesPerSecond;
+            var perTick = (int)Math.Clamp(minBytesPerSecond / 20, 1, int.MaxValue / 20);
+            _floor = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+            {
+                TokenLimit = (int)Math.Min(minBytesPerSecond, int.MaxValue), // one second of floor
+                TokensPerPeriod = perTick,
+                ReplenishmentPeriod = TimeSpan.FromMilliseconds(50),
+                AutoReplenishment = true,
+                QueueLimit = 0,
+            });
+        }
         _threads = new Thread[Math.Max(1, count)];
         for (var i = 0; i < _threads.Length; i++)
         {
@@ -33,12 +64,56 @@ internal sealed partial class UploadThreads : IDisposable
         }
     }
 
-    /// <summary>Threads for targets built without DI (tools, tests): two, at <see cref="UploadCpuPriority.Low"/>.</summary>
+    /// <summary>Threads for targets built without DI (tools, tests): two, the defaults (idle priority, 8 MiB/s floor).</summary>
     public static UploadThreads Shared => LazyShared.Value;
 
     public UploadCpuPriority Priority { get; }
 
     public int Count => _threads.Length;
+
+    /// <summary>The floor in bytes per second of upload work at normal priority; 0 = none.</summary>
+    public long MinBytesPerSecond { get; }
+
+    /// <summary>Bytes of work <see cref="Pace"/> ran at normal priority (under the floor) and at idle priority.</summary>
+    public (long Boosted, long Idle) PacedBytes => (Interlocked.Read(ref _boostedBytes), Interlocked.Read(ref _idleBytes));
+
+    /// <summary>
+    /// Called on an upload thread before a piece of <paramref name="bytes"/> (≤ 256 KB): runs it at normal priority
+    /// when the floor covers it, else at idle priority. A no-op without a floor and on any other thread (a caller of
+    /// the blocking <c>HttpClient.Send</c> path keeps its own priority).
+    /// </summary>
+    public void Pace(int bytes)
+    {
+        if (_floor is null || !ReferenceEquals(t_owner, this))
+        {
+            return;
+        }
+        bool boost;
+        using (var lease = _floor.AttemptAcquire(bytes))
+        {
+            boost = lease.IsAcquired;
+        }
+        if (boost)
+        {
+            Interlocked.Add(ref _boostedBytes, bytes);
+        }
+        else
+        {
+            Interlocked.Add(ref _idleBytes, bytes);
+        }
+        if (boost != t_boosted)
+        {
+            var param = default(Native.SchedParam);
+            if (Native.sched_setscheduler(0, boost ? Native.SchedOther : Native.SchedIdle, ref param) == 0)
+            {
+                t_boosted = boost;
+            }
+            else if (Interlocked.Increment(ref _priorityFailures) == 1)
+            {
+                Log.PriorityRefused(_logger, Priority, Marshal.GetLastPInvokeError());
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> on an upload thread; its result (or exception) completes the task on the pool.</summary>
     public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
@@ -65,10 +140,15 @@ internal sealed partial class UploadThreads : IDisposable
         return true;
     }, cancellationToken);
 
-    public void Dispose() => _queue.CompleteAdding(); // threads finish what is queued, then exit
+    public void Dispose()
+    {
+        _queue.CompleteAdding(); // threads finish what is queued, then exit
+        _floor?.Dispose();
+    }
 
     private void Run()
     {
+        t_owner = this;
         ApplyPriority();
         foreach (var item in _queue.GetConsumingEnumerable())
         {
@@ -146,6 +226,7 @@ internal sealed partial class UploadThreads : IDisposable
     private static partial class Native
     {
         public const int PrioProcess = 0;
+        public const int SchedOther = 0;
         public const int SchedIdle = 5;
 
         [StructLayout(LayoutKind.Sequential)]

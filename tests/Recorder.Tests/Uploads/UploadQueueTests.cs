@@ -278,6 +278,7 @@ public class UploadQueueTests
             ["Recorder:Upload:MaxBytesPerSecond"] = "1000",
             ["Recorder:Upload:BusyMaxBytesPerSecond"] = "-1",
             ["Recorder:Upload:BusyRequestsPerSecond"] = "0",
+            ["Recorder:Upload:MinBytesPerSecond"] = "4096",
             ["Recorder:Upload:S3:AccessKey"] = "AKIA-secret-value",
             ["Recorder:Upload:S3:PartSize"] = "1000",
         }).Build();
@@ -287,7 +288,7 @@ public class UploadQueueTests
         foreach (var key in new[]
         {
             "Recorder:Upload:Concurrency", "Recorder:Upload:MaxAttempts", "Recorder:Upload:RetryDelay", "Recorder:Upload:ChunkSize",
-            "Recorder:Upload:MaxBytesPerSecond", "Recorder:Upload:BusyMaxBytesPerSecond", "Recorder:Upload:BusyRequestsPerSecond", "Recorder:Upload:S3:Bucket", "Recorder:Upload:S3:SecretKey", "Recorder:Upload:S3:PartSize",
+            "Recorder:Upload:MaxBytesPerSecond", "Recorder:Upload:BusyMaxBytesPerSecond", "Recorder:Upload:BusyRequestsPerSecond", "Recorder:Upload:MinBytesPerSecond", "Recorder:Upload:S3:Bucket", "Recorder:Upload:S3:SecretKey", "Recorder:Upload:S3:PartSize",
         })
         {
             Assert.Contains(key, message);

@@ -21,7 +21,7 @@ public sealed class UploadThreadsTests
 
     [Theory]
     [InlineData(UploadCpuPriority.Low, 19, 0)]  // SCHED_OTHER at nice 19
-    [InlineData(UploadCpuPriority.Idle, -1, 5)] // SCHED_IDLE (nice is not used by it)
+    [InlineData(UploadCpuPriority.Idle, -1, 5)] // SCHED_IDLE (nice is not used by it), no floor
     public async Task Work_runs_on_threads_at_the_configured_priority(UploadCpuPriority priority, int nice, int policy)
     {
         Assert.True(OperatingSystem.IsLinux(), "the suite runs on Linux");
@@ -37,6 +37,50 @@ public sealed class UploadThreadsTests
         }
         var name = await threads.RunAsync(() => Thread.CurrentThread.Name, CancellationToken.None);
         Assert.StartsWith("upload-", name);
+    }
+
+    [Fact]
+    public async Task With_a_floor_work_under_it_runs_at_normal_priority_and_the_rest_at_idle_priority()
+    {
+        const int piece = 256 * 1024;
+        using var threads = new UploadThreads(1, UploadCpuPriority.Idle, NullLogger.Instance, minBytesPerSecond: 1024 * 1024);
+        Assert.Equal(1024 * 1024, threads.MinBytesPerSecond);
+
+        // a full bucket (one second of floor = 4 pieces) covers the first pieces; the next ones find it empty
+        var policies = await threads.RunAsync(() =>
+        {
+            var seen = new List<int>();
+            for (var i = 0; i < 8; i++)
+            {
+                threads.Pace(piece);
+                seen.Add(CurrentThreadScheduling().Policy);
+            }
+            return seen;
+        }, CancellationToken.None);
+        Assert.Equal(0, policies[0]); // SCHED_OTHER: under the floor
+        Assert.Equal(5, policies[^1]); // SCHED_IDLE: above it
+        var (boosted, idle) = threads.PacedBytes;
+        Assert.Equal(8L * piece, boosted + idle);
+        Assert.InRange(boosted, 4L * piece, 7L * piece);
+
+        // the bucket refills at the floor rate: after a second the next piece is covered again
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.Equal(0, await threads.RunAsync(() =>
+        {
+            threads.Pace(piece);
+            return CurrentThreadScheduling().Policy;
+        }, CancellationToken.None));
+
+        // on any other thread (e.g. a caller of the blocking HttpClient.Send path) Pace changes nothing
+        var before = await Task.Run(CurrentThreadScheduling);
+        Assert.Equal(before, await Task.Run(() =>
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                threads.Pace(piece);
+            }
+            return CurrentThreadScheduling();
+        }));
     }
 
     [Fact]
