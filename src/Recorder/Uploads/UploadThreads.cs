@@ -39,10 +39,20 @@ internal sealed partial class UploadThreads : IDisposable
     private long _boostedBytes, _idleBytes;
 
     /// <param name="minBytesPerSecond">The floor for <see cref="UploadCpuPriority.Idle"/> (see the class); 0 = none.</param>
-    public UploadThreads(int count, UploadCpuPriority priority, ILogger logger, long minBytesPerSecond = 0)
+    /// <param name="canLeaveIdle">
+    /// Whether a thread may switch from SCHED_IDLE back to SCHED_OTHER (null: probe it). Without that (no CAP_SYS_NICE
+    /// and RLIMIT_NICE below 20) the floor cannot work, and idle priority without a floor can starve uploads on a
+    /// saturated CPU, so the threads run at <see cref="UploadCpuPriority.Normal"/> instead, with a warning.
+    /// </param>
+    public UploadThreads(int count, UploadCpuPriority priority, ILogger logger, long minBytesPerSecond = 0, bool? canLeaveIdle = null)
     {
-        Priority = priority;
         _logger = logger;
+        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux() && !(canLeaveIdle ?? ProbeLeaveIdle()))
+        {
+            Log.FloorUnavailable(logger);
+            priority = UploadCpuPriority.Normal;
+        }
+        Priority = priority;
         if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux())
         {
             MinBytesPerSecond = minBytesPerSecond;
@@ -67,6 +77,7 @@ internal sealed partial class UploadThreads : IDisposable
     /// <summary>Threads for targets built without DI (tools, tests): two, the defaults (idle priority, 8 MiB/s floor).</summary>
     public static UploadThreads Shared => LazyShared.Value;
 
+    /// <summary>The priority in effect (Normal when Idle with a floor was asked for but the OS cannot do it).</summary>
     public UploadCpuPriority Priority { get; }
 
     public int Count => _threads.Length;
@@ -189,6 +200,28 @@ internal sealed partial class UploadThreads : IDisposable
         }
     }
 
+    /// <summary>On a scratch thread: SCHED_IDLE, then back to SCHED_OTHER. False when the way back is refused.</summary>
+    private static bool ProbeLeaveIdle()
+    {
+        var ok = false;
+        var probe = new Thread(() =>
+        {
+            try
+            {
+                var param = default(Native.SchedParam);
+                ok = Native.sched_setscheduler(0, Native.SchedIdle, ref param) == 0
+                    && Native.sched_setscheduler(0, Native.SchedOther, ref param) == 0;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                ok = false;
+            }
+        }) { IsBackground = true, Name = "upload-priority-probe" };
+        probe.Start();
+        probe.Join();
+        return ok;
+    }
+
     private abstract class WorkItem
     {
         public abstract void Execute();
@@ -247,6 +280,10 @@ internal sealed partial class UploadThreads : IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6213, EventName = "UploadFloorUnavailable", Level = LogLevel.Warning,
+            Message = "Recorder:Upload:CpuPriority Idle with Recorder:Upload:MinBytesPerSecond needs threads that may leave SCHED_IDLE (CAP_SYS_NICE, or RLIMIT_NICE ≥ 20: systemd LimitNICE=+0); uploads run at Normal priority instead (the busy cap still applies).")]
+        public static partial void FloorUnavailable(ILogger logger);
+
         [LoggerMessage(EventId = 6211, EventName = "UploadPriorityRefused", Level = LogLevel.Warning,
             Message = "Recorder:Upload:CpuPriority {Priority}: the OS refused it (errno {Errno}); uploads run at normal priority and compete with players for CPU.")]
         public static partial void PriorityRefused(ILogger logger, UploadCpuPriority priority, int errno);

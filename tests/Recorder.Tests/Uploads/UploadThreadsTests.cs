@@ -84,6 +84,25 @@ public sealed class UploadThreadsTests
     }
 
     [Fact]
+    public async Task Without_a_way_back_from_idle_priority_the_floor_falls_back_to_normal_priority()
+    {
+        // as root (CI) the probe succeeds; a process without CAP_SYS_NICE and RLIMIT_NICE < 20 gets the fallback
+        using (var probed = new UploadThreads(1, UploadCpuPriority.Idle, NullLogger.Instance, 8 * 1024 * 1024))
+        {
+            Assert.Equal(Environment.UserName == "root" ? UploadCpuPriority.Idle : probed.Priority, probed.Priority);
+        }
+        using var threads = new UploadThreads(1, UploadCpuPriority.Idle, NullLogger.Instance, 8 * 1024 * 1024, canLeaveIdle: false);
+        Assert.Equal(UploadCpuPriority.Normal, threads.Priority);
+        Assert.Equal(0, threads.MinBytesPerSecond);
+        Assert.Equal(await Task.Run(CurrentThreadScheduling), await threads.RunAsync(CurrentThreadScheduling, CancellationToken.None));
+
+        // without a floor nothing needs the way back: idle priority as asked
+        using var noFloor = new UploadThreads(1, UploadCpuPriority.Idle, NullLogger.Instance, 0, canLeaveIdle: false);
+        Assert.Equal(UploadCpuPriority.Idle, noFloor.Priority);
+        Assert.Equal(5, (await noFloor.RunAsync(CurrentThreadScheduling, CancellationToken.None)).Policy);
+    }
+
+    [Fact]
     public async Task Normal_priority_matches_the_pool_and_continuations_never_run_on_upload_threads()
     {
         using var threads = new UploadThreads(1, UploadCpuPriority.Normal, NullLogger.Instance);
