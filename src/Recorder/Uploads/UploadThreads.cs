@@ -100,9 +100,14 @@ internal sealed partial class UploadThreads : IDisposable
             return;
         }
         bool boost;
-        using (var lease = _floor.AttemptAcquire(bytes))
+        try
         {
+            using var lease = _floor.AttemptAcquire(bytes);
             boost = lease.IsAcquired;
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // shutting down: the piece runs at whatever priority the thread has
         }
         if (boost)
         {
