@@ -47,7 +47,7 @@ internal sealed partial class UploadThreads : IDisposable
     public UploadThreads(int count, UploadCpuPriority priority, ILogger logger, long minBytesPerSecond = 0, bool? canLeaveIdle = null)
     {
         _logger = logger;
-        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux() && !(canLeaveIdle ?? ProbeLeaveIdle()))
+        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux() && !(canLeaveIdle ?? CanLeaveIdle()))
         {
             Log.FloorUnavailable(logger);
             priority = UploadCpuPriority.Normal;
@@ -206,7 +206,7 @@ internal sealed partial class UploadThreads : IDisposable
     }
 
     /// <summary>On a scratch thread: SCHED_IDLE, then back to SCHED_OTHER. False when the way back is refused.</summary>
-    private static bool ProbeLeaveIdle()
+    internal static bool CanLeaveIdle()
     {
         var ok = false;
         var probe = new Thread(() =>
