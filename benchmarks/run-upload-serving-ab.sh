@@ -16,40 +16,20 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PIN="${PIN:-1}"; CONFIGS="${CONFIGS:-default normal}"; PAIRS="${PAIRS:-20}"; WINDOW="${WINDOW:-10}"; WARMUP="${WARMUP:-30}"; CONNS="${CONNS:-32}"
 PARTS="${PARTS:-16}"; PART_MB="${PART_MB:-1024}"; TUS_PORT="${TUS_PORT:-18771}"
-GW_PIN=""; CLIENT_PIN=""
-if [ "$PIN" = 1 ]; then GW_PIN="taskset -c 0"; CLIENT_PIN="taskset -c 1"; fi
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/upload-ab-$STAMP.jsonl"
-WORK="$(mktemp -d /tmp/upload-ab.XXXXXX)"
-DLL=src/Gateway/bin/Release/net10.0/Gateway.dll
-PATH_UNDER_TEST="/hls/demo/vod.m3u8"
 TOKEN=bench-ab
-[ -d tests/node_modules/@tus/server ] || (cd tests && npm install --no-audit --no-fund --loglevel=error)
-dotnet build src/Gateway -c Release -nologo -v q
-
-GW_PID=""; TUS_PID=""
-cleanup() { [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null; [ -n "$TUS_PID" ] && kill "$TUS_PID" 2>/dev/null; rm -rf "$WORK"; true; }
-trap cleanup EXIT
-head -c "$((PART_MB * 1024 * 1024))" /dev/urandom > "$WORK/source.bin"
-BYTES=$(stat -c %s "$WORK/source.bin")
-ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }; local s; s="$(cat "/proc/$1/stat")"; s="${s##*) }"; set -- $s; echo $(( ${12} + ${13} )); }
-# busy share (0-1) of CPU N between two /proc/stat samples: cpu_busy_sample N prints "busy total"
+. benchmarks/upload-bench-lib.sh
+# CPU N's busy and total ticks from /proc/stat (the busy share of a window is the ratio of their differences)
 cpu_sample() { awk -v c="cpu$1" '$1 == c { idle = $5 + $6; total = 0; for (i = 2; i <= 9; i++) total += $i; print total - idle, total }' /proc/stat; }
 admin() { curl -sf -X POST -H "Authorization: Bearer $TOKEN" "$BASE/admin/recordings/uploads/$1" >/dev/null; }
 stored() { du -sb "$store" | cut -f1; }
 
 echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"pinned\":$PIN,\"pairs\":$PAIRS,\"window_s\":$WINDOW,\"parts\":$PARTS,\"part_bytes\":$BYTES,\"conns\":$CONNS}" | tee -a "$OUT"
 for config in $CONFIGS; do
-  rec="$WORK/rec"; store="$WORK/store"; rm -rf "$rec" "$store"; mkdir -p "$rec/bench" "$rec/.uploads" "$store"
-  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  { echo "["; for i in $(seq 1 "$PARTS"); do
-      ln "$WORK/source.bin" "$rec/bench/p$(printf %03d "$i").mp4"
-      printf '{"Sequence":%d,"Recording":"bench","Part":%d,"Path":"bench/p%03d.mp4","Bytes":%d,"State":"queued","EnqueuedUtc":"%s"}%s\n' \
-        "$i" "$i" "$i" "$BYTES" "$now" "$([ "$i" -lt "$PARTS" ] && echo ,)"
-    done; echo "]"; } > "$rec/.uploads/queue.json"
-  $CLIENT_PIN node tests/tus-server.mjs "$TUS_PORT" "$store" > "$WORK/tus.log" 2>&1 &
-  TUS_PID=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
+  rec="$WORK/rec"; store="$WORK/store"; rm -rf "$rec" "$store"; mkdir -p "$store"
+  queue_parts "$rec" "$PARTS"
+  start_tus "$store" "$WORK/tus.log"
   args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/" --Gateway:Admin:Token=$TOKEN)
   case "$config" in
     default) ;;
@@ -59,14 +39,7 @@ for config in $CONFIGS; do
     unlimited) args+=(--Recorder:Upload:CpuPriority=Normal --Recorder:Upload:BusyMaxBytesPerSecond=0) ;;
     *) echo "unknown config $config" >&2; exit 2 ;;
   esac
-  $GW_PIN env DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "${args[@]}" >"$WORK/gateway.log" 2>&1 &
-  GW_PID=$!
-  BASE=""
-  for _ in $(seq 1 300); do
-    BASE=$(sed -n 's/^HLS gateway listening on \(http:[^ ]*\).*/\1/p' "$WORK/gateway.log" | head -1)
-    [ -n "$BASE" ] && curl -sf -o /dev/null "$BASE$PATH_UNDER_TEST" && break
-    sleep 0.2
-  done
+  start_gateway "${args[@]}"
   url="$BASE$PATH_UNDER_TEST"
   $CLIENT_PIN wrk -t2 -c"$CONNS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
   for pair in $(seq 1 "$PAIRS"); do
@@ -91,8 +64,8 @@ for config in $CONFIGS; do
   done
   pending=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/admin/recordings/uploads" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["pending"])' 2>/dev/null || echo "?")
   echo "{\"config\":\"$config\",\"label\":\"end\",\"parts_pending\":\"$pending\"}" | tee -a "$OUT"
-  kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""
-  kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""
+  stop_gateway
+  stop_tus
 done
 python3 - "$OUT" <<'PY' | tee "${OUT%.jsonl}.txt"
 import json, statistics, sys

@@ -18,54 +18,20 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 ROUNDS="${ROUNDS:-3}"; WARMUP="${WARMUP:-30}"; DURATION="${DURATION:-10}"; CONNS="${CONNS:-32}"
 MODES="${MODES:-off on capped}"; PIN="${PIN:-0}"
-GW_PIN=""; CLIENT_PIN=""
-if [ "$PIN" = 1 ]; then GW_PIN="taskset -c 0"; CLIENT_PIN="taskset -c 1"; fi
 MAX_BPS="${MAX_BPS:-26214400}"
 PARTS="${PARTS:-8}"; PART_MB="${PART_MB:-1024}"; TUS_PORT="${TUS_PORT:-18771}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/upload-serving-$STAMP.jsonl"
-WORK="$(mktemp -d /tmp/upload-serving.XXXXXX)"
-DLL=src/Gateway/bin/Release/net10.0/Gateway.dll
-PATH_UNDER_TEST="/hls/demo/vod.m3u8"
-[ -d tests/node_modules/@tus/server ] || (cd tests && npm install --no-audit --no-fund --loglevel=error)
-dotnet build src/Gateway -c Release -nologo -v q
-
-GW_PID=""; TUS_PID=""
-cleanup() { [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null; [ -n "$TUS_PID" ] && kill "$TUS_PID" 2>/dev/null; rm -rf "$WORK"; true; }
-trap cleanup EXIT
-head -c "$((PART_MB * 1024 * 1024))" /dev/urandom > "$WORK/source.bin"
-BYTES=$(stat -c %s "$WORK/source.bin")
-
-start_gateway() { # args: extra gateway args
-  local log="$WORK/gateway.log"
-  $GW_PIN env DOTNET_gcServer=1 dotnet "$DLL" --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 --Logging:LogLevel:Default=Warning "$@" >"$log" 2>&1 &
-  GW_PID=$!
-  BASE=""
-  for _ in $(seq 1 300); do
-    BASE=$(sed -n 's/^HLS gateway listening on \(http:[^ ]*\).*/\1/p' "$log" | head -1)
-    [ -n "$BASE" ] && curl -sf -o /dev/null "$BASE$PATH_UNDER_TEST" && break
-    sleep 0.2
-  done
-}
-ticks() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }; local s; s="$(cat "/proc/$1/stat")"; s="${s##*) }"; set -- $s; echo $(( ${12} + ${13} )); }
-stop_gateway() { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; GW_PID=""; }
+. benchmarks/upload-bench-lib.sh
 
 echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"max_bps\":$MAX_BPS,\"parts\":$PARTS,\"part_bytes\":$BYTES,\"warmup_s\":$WARMUP,\"duration_s\":$DURATION}" | tee -a "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
   for mode in $MODES; do
     args=()
     if [ "$mode" != off ]; then
-      rec="$WORK/rec-$round"; store="$WORK/store-$round"; mkdir -p "$rec/bench" "$store"
-      now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-      { echo "["; for i in $(seq 1 "$PARTS"); do
-          ln "$WORK/source.bin" "$rec/bench/p$(printf %03d "$i").mp4"
-          printf '{"Sequence":%d,"Recording":"bench","Part":%d,"Path":"bench/p%03d.mp4","Bytes":%d,"State":"queued","EnqueuedUtc":"%s"}%s\n' \
-            "$i" "$i" "$i" "$BYTES" "$now" "$([ "$i" -lt "$PARTS" ] && echo ,)"
-        done; echo "]"; } > "$WORK/queue.json"
-      mkdir -p "$rec/.uploads"; mv "$WORK/queue.json" "$rec/.uploads/queue.json"
-      $CLIENT_PIN node tests/tus-server.mjs "$TUS_PORT" "$store" > "$WORK/tus-$round.log" 2>&1 &
-      TUS_PID=$!
-      for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$TUS_PORT/files/" && break; sleep 0.1; done
+      rec="$WORK/rec-$round"; store="$WORK/store-$round"; mkdir -p "$store"
+      queue_parts "$rec" "$PARTS"
+      start_tus "$store" "$WORK/tus-$round.log"
       args=(--Recorder:OutputDirectory="$rec" --Recorder:Upload:Target=Tus --Recorder:Upload:TusUrl="http://127.0.0.1:$TUS_PORT/files/")
       [ "$mode" = capped ] && args+=(--Recorder:Upload:MaxBytesPerSecond="$MAX_BPS" --Recorder:Upload:BusyMaxBytesPerSecond=0 --Recorder:Upload:CpuPriority=Normal)
       [ "$mode" = unlimited ] && args+=(--Recorder:Upload:BusyMaxBytesPerSecond=0 --Recorder:Upload:CpuPriority=Normal)
@@ -90,7 +56,7 @@ for round in $(seq 1 "$ROUNDS"); do
     printf '{"round":%s,"mode":"%s","pinned":%s,"rps":%s,"gateway_cpu_cores":%.2f,"tus_cpu_cores":%.2f,"uploading_at_start":%s,"uploading_at_end":%s,"bytes_at_target":%s,"upload_mib_s_in_window":%.1f}\n' \
       "$round" "$mode" "$PIN" "$rps" "$gw_cpu" "$tus_cpu" "$before" "$after" "$sent" "$window_mb_s" | tee -a "$OUT"
     stop_gateway
-    if [ "$mode" != off ]; then kill "$TUS_PID" 2>/dev/null || true; wait "$TUS_PID" 2>/dev/null || true; TUS_PID=""; rm -rf "$rec" "$store"; fi
+    if [ "$mode" != off ]; then stop_tus; rm -rf "$rec" "$store"; fi
   done
 done
 python3 - "$OUT" <<'PY' | tee -a "${OUT%.jsonl}.txt"

@@ -35,7 +35,7 @@ internal static class RecorderUploadsServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<UploadOptions>>().Value;
-            return new UploadThreads(o.Concurrency, o.CpuPriority, sp.GetRequiredService<ILoggerFactory>().CreateLogger<UploadThreads>(), o.MinBytesPerSecond);
+            return new UploadThreads(o.Concurrency, o.CpuPriority, sp.GetRequiredService<ILogger<UploadThreads>>(), o.MinBytesPerSecond);
         });
         services.TryAddSingleton<IUploadTarget>(sp =>
         {

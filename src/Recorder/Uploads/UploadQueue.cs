@@ -67,9 +67,6 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
 
     public string JournalPath => _journal.Path;
 
-    /// <summary>True while uploads are paused (<see cref="UploadBandwidth.Pause"/>).</summary>
-    public bool Paused => _bandwidth.Paused;
-
     public long BytesUploaded => Interlocked.Read(ref _bytesUploaded);
 
     public long Failures => Interlocked.Read(ref _failures);

@@ -47,13 +47,15 @@ internal sealed partial class UploadThreads : IDisposable
     public UploadThreads(int count, UploadCpuPriority priority, ILogger logger, long minBytesPerSecond = 0, bool? canLeaveIdle = null)
     {
         _logger = logger;
-        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux() && !(canLeaveIdle ?? CanLeaveIdle()))
+        var floor = priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux();
+        if (floor && !(canLeaveIdle ?? CanLeaveIdle()))
         {
             Log.FloorUnavailable(logger);
             priority = UploadCpuPriority.Normal;
+            floor = false;
         }
         Priority = priority;
-        if (priority == UploadCpuPriority.Idle && minBytesPerSecond > 0 && OperatingSystem.IsLinux())
+        if (floor)
         {
             MinBytesPerSecond = minBytesPerSecond;
             var perTick = (int)Math.Clamp(minBytesPerSecond / 20, 1, int.MaxValue / 20);
@@ -79,8 +81,6 @@ internal sealed partial class UploadThreads : IDisposable
 
     /// <summary>The priority in effect (Normal when Idle with a floor was asked for but the OS cannot do it).</summary>
     public UploadCpuPriority Priority { get; }
-
-    public int Count => _threads.Length;
 
     /// <summary>The floor in bytes per second of upload work at normal priority; 0 = none.</summary>
     public long MinBytesPerSecond { get; }
