@@ -6,6 +6,7 @@
 #                     SCRAPE_EVERY s (5; Prometheus' default is 15) and each scrape of the busy gateway is timed
 #   FEATURE=access    no access control vs IP allowlist (100k CIDRs via Gateway:Access:AllowFile) + signed URLs required
 #   FEATURE=recording no recording vs one active recording of the demo live stream
+#   FEATURE=accesslog no access log vs Gateway:AccessLog on (ACCESSLOG_FORMAT Text|Json, to a file in /tmp; ACCESSLOG_PATH to choose)
 # PIN=1 pins the gateway to CPU 0 and wrk to CPU 1 (taskset): the gateway is then the bottleneck on one core and the
 # ratio is its CPU per request, with far less scheduler noise than two processes sharing two cores.
 # Env: ROUNDS (5), DURATION (10), WARMUP (30: every fresh gateway runs under load, and with metrics on is scraped,
@@ -42,6 +43,7 @@ args_for() { # off|on
     metrics:on) echo "--Monitor:MetricsEnabled=true" ;;
     *:off) echo "" ;;
     access:on) echo "--Gateway:Access:AllowFile=$ACL_FILE --Gateway:Signing:Required=true --Gateway:Signing:Keys:bench=$KEY" ;;
+    accesslog:on) echo "--Gateway:AccessLog:Enabled=true --Gateway:AccessLog:Format=${ACCESSLOG_FORMAT:-Text} --Gateway:AccessLog:Path=${ACCESSLOG_PATH:-/tmp/gw-overhead-access.log}" ;;
     recording:on) echo "--Recorder:Recordings:0:Name=bench --Recorder:Recordings:0:Url=/hls/demo/live.m3u8 --Recorder:OutputDirectory=$(mktemp -d)" ;;
   esac
 }
@@ -82,6 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$FEATURE" = metrics ] && [ "$mode" = on ]; then wait "$SCRAPER"; scrape=$(sort -n /tmp/scrape.$$ | awk '{a[NR]=$1} END {printf "%.1f,\"metrics_scrape_max_ms\":%.1f,\"scrapes\":%d", a[int((NR+1)/2)]*1000, a[NR]*1000, NR}'); rm -f /tmp/scrape.$$; fi
     printf '{"feature":"%s","round":%s,"mode":"%s","pinned":%s,"rps":%s%s}\n' "$FEATURE" "$round" "$mode" "$PIN" "$rps" "${scrape:+,\"metrics_scrape_median_ms\":$scrape}" | tee -a "$OUT"
     stop_gateway
+    [ "$FEATURE" = accesslog ] && rm -f "${ACCESSLOG_PATH:-/tmp/gw-overhead-access.log}"   # not to fill /tmp
   done
 done
 python3 - "$OUT" "$FEATURE" <<'PY' | tee -a "${OUT%.jsonl}.txt"

@@ -4,6 +4,7 @@ using HlsGateway.Configuration;
 using HlsGateway.Demo;
 using HlsGateway.Hosting;
 using HlsGateway.Monitor;
+using HlsGateway.Operations;
 using HlsGateway.Proxy;
 using HlsGateway.Recorder.Admin;
 using HlsGateway.Recorder.Configuration;
@@ -31,6 +32,7 @@ internal static class GatewayApp
         builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
+        builder.AddOperations(); // Gateway:AccessLog + Gateway:Tracing, validated now (docs/operations.md)
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -41,6 +43,7 @@ internal static class GatewayApp
 
         // The order a request takes (ARCHITECTURE.md): ForwardedHeaders (trusted proxies only) -> IP allowlist
         // -> signature check -> rate limiter -> cache -> forwarder -> origin. Request framing (smuggling) is checked first.
+        app.UseAccessLog(); // when Gateway:AccessLog:Enabled: outermost, so refused requests get a line too
         app.UseMiddleware<RequestFramingGuard>(); // before anything routes or forwards
         app.UseTrustedForwardedHeaders(); // trusted proxies only (X-Forwarded-For, or RFC 7239 Forwarded)
         app.UseMonitor(); // in-flight requests per HTTP version, playlist viewers (after ForwardedHeaders: real client IPs)

@@ -28,7 +28,7 @@ internal static class OriginHandlerFactory
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             MaxResponseHeadersLength = proxy.MaxResponseHeadersKiB,
             MaxConnectionsPerServer = int.MaxValue,
-            ActivityHeadersPropagator = null,
+            ActivityHeadersPropagator = Operations.OriginTracing.Propagator, // null unless Gateway:Tracing:Enabled (W3C traceparent)
         };
         if (settings.AcceptAnyCertificate)
         {
