@@ -24,7 +24,7 @@ internal static class GatewayApp
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // Endpoints come from the Kestrel:Endpoints section (appsettings.json). Kestrel speaks h2c
+            // Endpoints: --urls / ASPNETCORE_URLS or Kestrel:Endpoints, HTTPS from Gateway:Tls (Hosting/ListenSetup.cs). Kestrel speaks h2c
             // (HTTP/2 prior knowledge) only on an Http2-only cleartext endpoint, so an h2c listener is
             // a second endpoint: Kestrel:Endpoints:H2c:Url + Protocols=Http2.
         });
@@ -68,6 +68,7 @@ internal static class GatewayApp
     public static string BaseAddress(this WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return addresses.First().Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        // cleartext first when there is one (the printed links, the tests' client); else the HTTPS one
+        return (addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.First()).Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
     }
 }

@@ -49,6 +49,9 @@ internal sealed partial class DemoOriginService(
         builder.Logging.AddProvider(new DemoLoggerProvider(loggerFactory));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<IHostLifetime, DemoHostLifetime>();
+        // the host still copies ASPNETCORE_URLS into this server's addresses; dropped, so Kestrel does not warn
+        // "Overriding address(es)" about the gateway's own URLs
+        builder.Services.AddTransient<IStartupFilter, HlsGateway.Hosting.UrlsBoundInCode>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

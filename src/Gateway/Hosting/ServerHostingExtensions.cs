@@ -14,10 +14,40 @@ internal static class ServerHostingExtensions
     public static WebApplicationBuilder AddServerHosting(this WebApplicationBuilder builder)
     {
         var (limits, hosting) = Bind(builder.Configuration);
+        AddListeners(builder);
         builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = hosting.InlineIoScheduling);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
         return builder;
+    }
+
+    /// <summary>
+    /// Where to listen (<see cref="ListenSetup"/>) and the HTTPS certificate (<c>Gateway:Tls</c>), loaded now: a missing
+    /// file, a key that does not match, an expired certificate stop start-up naming the key and the file.
+    /// </summary>
+    private static void AddListeners(WebApplicationBuilder builder)
+    {
+        var errors = new List<string>();
+        var tls = BindSection<TlsOptions>(builder.Configuration, TlsOptions.SectionName, errors);
+        TlsCertificateStore? store = null;
+        if (errors.Count == 0 && tls.Enabled)
+        {
+            if (tls.ReloadCheckInterval < TimeSpan.FromMilliseconds(100) || tls.ReloadCheckInterval > TimeSpan.FromHours(1))
+            {
+                errors.Add($"{TlsOptions.SectionName}:ReloadCheckInterval: must be between 00:00:00.1 and 01:00:00 (was {tls.ReloadCheckInterval}).");
+            }
+            store = TlsCertificateStore.Create(tls, TimeProvider.System, errors);
+        }
+        ListenSetup.Configure(builder, tls, store, errors);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), errors);
+        }
+        if (store is not null)
+        {
+            builder.Services.AddSingleton(store);
+            builder.Services.AddHostedService<TlsCertificateReloader>();
+        }
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every error.</summary>
