@@ -27,7 +27,7 @@ internal sealed class PlaylistFollower(
     private const int SegmentAttempts = 3;
     private Uri? _mediaUrl;
     private (string Key, byte[] Body)? _init;
-    private int _resetVotes;
+    private readonly SeenUris _seen = new(4096);
     private string? _firstMediaText; // the resolve step already loaded a media playlist: use it, don't fetch twice
 
     private Uri BaseUrl => _mediaUrl ?? playlistUrl;
@@ -126,7 +126,7 @@ internal sealed class PlaylistFollower(
             return 0;
         }
         var last = session.LastKey;
-        if (last is { } l && l.Epoch == session.Epoch && DetectReset(playlist, l))
+        if (last is { } l && l.Epoch == session.Epoch ? DetectReset(playlist, l) : Remember(playlist))
         {
             session.BeginNewEpoch();
             last = session.LastKey;
@@ -156,21 +156,49 @@ internal sealed class PlaylistFollower(
     }
 
     /// <summary>
-    /// The whole window lies before what was already recorded: the encoder restarted its numbering.
-    /// A stale (cached) playlist can look like that once, so it takes two loads in a row.
+    /// A window ending below what was already recorded is a new epoch (encoder restart) only with a
+    /// discontinuity signal: a higher discontinuity sequence than the last recorded segment's, an
+    /// EXT-X-DISCONTINUITY on a segment never listed before, or a window that lies wholly more than a
+    /// window length below with URIs never listed before. Anything else is a lagging (cached, load-
+    /// balanced) copy of the playlist (RFC 8216 6.2.2 forbids the regression): its segments are
+    /// skipped, however often or however many times in a row it is served.
     /// </summary>
     private bool DetectReset(MediaPlaylist playlist, SequenceKey last)
     {
-        if (playlist.LastMediaSequence < last.Media - 1 && playlist.Segments[^1].DiscontinuitySequence <= last.Discontinuity + 1)
+        var segments = playlist.Segments;
+        var reset = false;
+        if (playlist.LastMediaSequence < last.Media)
         {
-            if (++_resetVotes >= 2 || playlist.LastMediaSequence + (2 * playlist.Segments.Count) < last.Media)
+            if (segments[^1].DiscontinuitySequence > last.Discontinuity)
             {
-                _resetVotes = 0;
-                return true;
+                reset = true;
             }
-            return false;
+            else
+            {
+                var anySeen = false;
+                var newDiscontinuity = false;
+                foreach (var s in segments)
+                {
+                    var seen = _seen.Contains(s.Uri);
+                    anySeen |= seen;
+                    newDiscontinuity |= s.Discontinuity && !seen;
+                }
+                reset = newDiscontinuity || (!anySeen && playlist.LastMediaSequence + segments.Count < last.Media);
+            }
         }
-        _resetVotes = 0;
+        foreach (var s in segments)
+        {
+            _seen.Add(s.Uri);
+        }
+        return reset;
+    }
+
+    private bool Remember(MediaPlaylist playlist)
+    {
+        foreach (var s in playlist.Segments)
+        {
+            _seen.Add(s.Uri);
+        }
         return false;
     }
 

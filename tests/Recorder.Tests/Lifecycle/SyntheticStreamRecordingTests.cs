@@ -152,6 +152,41 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lagging_playlist_copy_every_few_reloads_writes_no_segment_twice_and_the_duration_is_the_unique_segments()
+    {
+        Window(0, 3);
+        await using var host = await StartHostAsync();
+        await StartRecordingAsync(host);
+        await RecordedAsync(host, 3);
+        var lagged = 0;
+        for (var s = 4; s <= 15; s++)
+        {
+            await AppendAsync(host, s);
+            if (s % 3 == 0)
+            {
+                // an older copy (media sequence 2 lower, same URIs, no discontinuity) for at least two reloads in a row
+                _origin.PublishLagging(2);
+                var hits = _origin.Origin.Hits(_origin.PlaylistPath);
+                await RecorderHost.WaitUntilAsync(() => _origin.Origin.Hits(_origin.PlaylistPath) >= hits + 2, Wait, "two reloads of the lagging copy");
+                _origin.Publish();
+                lagged++;
+            }
+        }
+        var status = await StopAndFinishAsync(host);
+
+        Assert.Equal(4, lagged);
+        Assert.Equal(0, status.Epoch);
+        var part = Assert.Single(status.Parts);
+        Assert.Equal((3L, 15L), (part.FirstSequence, part.LastSequence));
+        AssertNoDuplicates(status);
+        Assert.Empty(status.Gaps);
+        // 13 unique 1-second segments (EXTINF 1.0 each): ± 1 frame at 25 fps
+        Assert.True(part.State == PartState.Remuxed, $"{part.State} {part.Error}");
+        var seconds = await TestMedia.ProbeSecondsAsync(Path.Combine(_out, part.Mp4Path!));
+        Assert.InRange(seconds, 13 - 0.04 - 0.03, 13 + 0.04 + 0.03);
+    }
+
+    [Fact]
     public async Task Discontinuity_and_encoder_restart_start_new_parts()
     {
         Window(0, 3);
@@ -161,7 +196,7 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         await AppendAsync(host, 4);
         await AppendAsync(host, 5, media: 0, discontinuity: true); // timestamps jump back
         await AppendAsync(host, 6, media: 1);
-        _origin.Reset(0, 10, 3); // encoder restart: media sequence starts again at 0
+        _origin.Reset(0, 10, 3, discontinuity: true); // encoder restart: media sequence starts again at 0, higher DISCONTINUITY-SEQUENCE
         await RecordedAsync(host, 2, epoch: 1);
         var status = await StopAndFinishAsync(host);
 

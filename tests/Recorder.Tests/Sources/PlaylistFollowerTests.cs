@@ -83,25 +83,50 @@ public sealed class PlaylistFollowerTests : IDisposable
         Assert.Equal(FollowResult.Cancelled, await run);
     }
 
+    private static MediaPlaylist Parse(long first, int count, string name = "seg", long discontinuitySequence = 0, bool discontinuity = false)
+    {
+        var sb = new System.Text.StringBuilder($"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuitySequence}\n");
+        for (var i = 0; i < count; i++)
+        {
+            if (discontinuity && i == 0)
+            {
+                sb.Append("#EXT-X-DISCONTINUITY\n");
+            }
+            sb.Append($"#EXTINF:4.0,\n{name}{first + i}.ts?token=t{i}\n");
+        }
+        Assert.True(PlaylistParser.TryParseMedia(sb.ToString(), out var playlist));
+        return playlist;
+    }
+
     [Fact]
-    public async Task A_single_stale_playlist_is_not_a_reset_but_two_in_a_row_are()
+    public async Task Lagging_copies_are_never_a_reset_however_often_only_discontinuity_signals_are()
     {
         var (follower, session) = NewFollower();
-        Assert.True(PlaylistParser.TryParseMedia(Playlist(100, 3), out var current));
-        Assert.Equal(1, await follower.ProcessAsync(current, CancellationToken.None));
-        Assert.True(PlaylistParser.TryParseMedia(Playlist(97, 3), out var stale)); // an older copy (cache), newest 99 < 102 - 1
-        Assert.Equal(0, await follower.ProcessAsync(stale, CancellationToken.None));
+        Assert.Equal(1, await follower.ProcessAsync(Parse(100, 3), CancellationToken.None)); // 102
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(0, await follower.ProcessAsync(Parse(98, 3), CancellationToken.None)); // older copy, same URIs, many times in a row
+        }
         Assert.Equal(0, session.Epoch);
-        Assert.True(PlaylistParser.TryParseMedia(Playlist(101, 3), out var next));
-        Assert.Equal(1, await follower.ProcessAsync(next, CancellationToken.None));
+        Assert.Equal(1, await follower.ProcessAsync(Parse(101, 3), CancellationToken.None));
         Assert.Equal(103, session.LastKey!.Value.Media);
+        Assert.Equal(0, await follower.ProcessAsync(Parse(99, 3), CancellationToken.None)); // lagging again, after progress
+        Assert.Equal(0, session.Epoch);
 
-        Assert.True(PlaylistParser.TryParseMedia(Playlist(95, 3), out var restarted)); // 95-97: looks stale once...
-        Assert.Equal(0, await follower.ProcessAsync(restarted, CancellationToken.None));
-        Assert.True(PlaylistParser.TryParseMedia(Playlist(96, 3), out var restarted2)); // ...and again: the encoder restarted
-        Assert.Equal(3, await follower.ProcessAsync(restarted2, CancellationToken.None));
-        Assert.Equal(1, session.Epoch);
-        Assert.Equal(new SequenceKey(1, 0, 98), session.LastKey);
+        // higher DISCONTINUITY-SEQUENCE: a restarted packager, even with reused URIs
+        Assert.Equal(3, await follower.ProcessAsync(Parse(100, 3, discontinuitySequence: 1), CancellationToken.None));
+        Assert.Equal(new SequenceKey(1, 1, 102), session.LastKey);
+
+        // EXT-X-DISCONTINUITY on a segment never listed before
+        Assert.Equal(2, await follower.ProcessAsync(Parse(0, 2, name: "restart", discontinuitySequence: 0, discontinuity: true), CancellationToken.None));
+        Assert.Equal(new SequenceKey(2, 1, 1), session.LastKey);
+        Assert.Equal(1, await follower.ProcessAsync(Parse(0, 3, name: "restart", discontinuitySequence: 0, discontinuity: true), CancellationToken.None));
+        Assert.Equal(2, session.Epoch);
+
+        // far below with URIs never listed, no discontinuity tag
+        Assert.Equal(3, await follower.ProcessAsync(Parse(50, 3, name: "x"), CancellationToken.None)); // 50-52 in epoch 2 (3-49 ledgered as skipped)
+        Assert.Equal(3, await follower.ProcessAsync(Parse(5, 3, name: "y"), CancellationToken.None));
+        Assert.Equal(new SequenceKey(3, 0, 7), session.LastKey);
         Assert.Equal(0, session.Duplicates);
     }
 

@@ -63,9 +63,16 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         Publish();
     }
 
-    /// <summary>Replaces the whole window (sequence resets, jumps).</summary>
-    public void Reset(long firstSeq, int firstMedia, int count)
+    /// <summary>
+    /// Replaces the whole window (sequence resets, jumps); <paramref name="discontinuity"/> raises
+    /// EXT-X-DISCONTINUITY-SEQUENCE past every discontinuity listed so far (a restarted packager's signal).
+    /// </summary>
+    public void Reset(long firstSeq, int firstMedia, int count, bool discontinuity = false)
     {
+        if (discontinuity)
+        {
+            _discontinuitySequence += _window.Count(w => w.Disc) + 1;
+        }
         _window.Clear();
         for (var i = 0; i < count; i++)
         {
@@ -73,6 +80,22 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
             _window.Add((firstSeq + i, firstMedia + i, false));
         }
         Publish();
+    }
+
+    /// <summary>
+    /// Publishes a lagging copy: the window as it was <paramref name="behind"/> segments ago (same URIs,
+    /// lower media sequence, no discontinuity), as a CDN edge or load-balanced origin may serve it.
+    /// </summary>
+    public void PublishLagging(int behind)
+    {
+        var current = _window.ToList();
+        var first = current[0].Seq - behind;
+        var lagging = Enumerable.Range(0, current.Count).Select(i => (first + i, (int)(first + i), false)).Where(w => w.Item1 >= 0).ToList();
+        _window.Clear();
+        _window.AddRange(lagging);
+        Publish();
+        _window.Clear();
+        _window.AddRange(current);
     }
 
     public void Publish()
