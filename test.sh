@@ -9,7 +9,8 @@ ROOT="$PWD"
 # ---- 1. tools from Debian's packages (only what is missing) ----------------
 need=()
 for pair in redis-server:redis-server ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx wrk:wrk \
-            h2load:nghttp2-client prometheus:prometheus promtool:prometheus curl:curl node:nodejs; do
+            h2load:nghttp2-client prometheus:prometheus promtool:prometheus curl:curl node:nodejs \
+            systemd-analyze:systemd; do   # systemd-analyze verify: deploy/systemd/hls-gateway.service
   cmd="${pair%%:*}"; pkg="${pair#*:}"
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/usr/bin/$cmd" ]; then need+=("$pkg"); fi
 done

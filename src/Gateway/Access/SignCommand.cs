@@ -6,7 +6,7 @@ namespace HlsGateway.Access;
 
 /// <summary>
 /// <c>Gateway sign &lt;path&gt; [--ttl 3600] [--acl /prefix/] [--ip a.b.c.d] [--kid k] [--base http://host:port]</c>:
-/// prints a signed URL using the keys the gateway itself would use (appsettings.json, environment,
+/// prints an absolute signed URL (host: --base, else <c>Gateway:PublicBaseUrl</c>, else the address the gateway listens on) using the keys the gateway itself would use (appsettings.json, environment,
 /// <c>--Gateway:Signing:Keys:k=...</c>). Exit 0 on success, 2 on a usage or configuration error.
 /// </summary>
 internal static class SignCommand
@@ -34,6 +34,7 @@ internal static class SignCommand
                 case "--ip": ip = Next(); break;
                 case "--kid": kid = Next(); break;
                 case "--base": baseUrl = Next()?.TrimEnd('/'); break;
+                case "--urls": configArgs.Add("--urls=" + Next()); break; // as the server's --urls
                 case "-h" or "--help":
                     stdout.WriteLine(Usage);
                     return 0;
@@ -107,20 +108,22 @@ internal static class SignCommand
             return Fail(stderr, $"Gateway:Signing:Keys:{kid} is not configured.");
         }
 
-        baseUrl ??= DefaultBase(configuration["Urls"]);
+        baseUrl ??= configuration["Gateway:PublicBaseUrl"]?.TrimEnd('/') is { Length: > 0 } publicBase ? publicBase : ListeningBase(configuration);
         var exp = time.GetUtcNow().ToUnixTimeSeconds() + ttl;
         stdout.WriteLine(baseUrl + path + "?" + UrlSignature.BuildQuery(key, kid, exp, path, acl, ip));
         return 0;
     }
 
-    /// <summary>The first configured listen URL, with wildcard hosts made reachable; empty prints a path-only URL.</summary>
-    private static string DefaultBase(string? urls)
+    /// <summary>
+    /// Where the gateway would listen with this configuration: <c>urls</c> / <c>ASPNETCORE_URLS</c>, else the first
+    /// <c>Kestrel:Endpoints:*:Url</c>, else Kestrel's default http://localhost:5000; wildcard hosts made reachable.
+    /// </summary>
+    internal static string ListeningBase(IConfiguration configuration)
     {
-        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        if (first is null)
-        {
-            return string.Empty;
-        }
+        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"];
+        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()
+            ?? configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).FirstOrDefault(u => !string.IsNullOrWhiteSpace(u))
+            ?? "http://localhost:5000";
         return first.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal)
             .Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal).TrimEnd('/');
     }

@@ -31,8 +31,11 @@ public sealed class OriginSettings
     /// <summary>Accept any TLS certificate from this origin (self-signed test origins only). Default false.</summary>
     public bool AcceptAnyCertificate { get; set; }
 
-    /// <summary>Allow this origin to point at loopback / link-local addresses. Default true for explicitly configured origins.</summary>
-    public bool AllowPrivateAddresses { get; set; } = true;
+    /// <summary>
+    /// Removed: it was never enforced (configured origins are trusted configuration; loopback and private origins are
+    /// normal for an edge in front of its packager). Bound only so that a configured value stops start-up naming the key.
+    /// </summary>
+    public bool? AllowPrivateAddresses { get; set; }
 }
 
 public sealed class ProxyOptions

@@ -31,6 +31,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                 errors.Add($"Gateway:OriginSettings:{origin}: no origin of that name in Gateway:Origins.");
             }
         }
+        foreach (var (origin, settings) in options.OriginSettings)
+        {
+            if (settings.AllowPrivateAddresses is not null)
+            {
+                errors.Add($"Gateway:OriginSettings:{origin}:AllowPrivateAddresses: removed (it was never enforced; configured origins may be private or loopback addresses): delete the key.");
+            }
+        }
 
         var p = options.Proxy;
         Positive(errors, "Gateway:Proxy:ConnectTimeout", p.ConnectTimeout);

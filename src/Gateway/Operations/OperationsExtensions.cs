@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
@@ -15,6 +16,26 @@ internal static class OperationsExtensions
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         var (log, tracing) = Bind(builder.Configuration);
+        // the slim builder does not apply Logging:Console: FormatterName json|systemd|simple and the formatter's
+        // options are applied here (docs/operations.md); the console provider itself is not added twice
+        var console = builder.Configuration.GetSection("Logging:Console");
+        var formatter = console["FormatterName"];
+        if (!string.IsNullOrWhiteSpace(formatter))
+        {
+            var formatterOptions = console.GetSection("FormatterOptions");
+            switch (formatter.Trim().ToLowerInvariant())
+            {
+                case ConsoleFormatterNames.Json:
+                    builder.Logging.AddJsonConsole(o => formatterOptions.Bind(o));
+                    break;
+                case ConsoleFormatterNames.Systemd:
+                    builder.Logging.AddSystemdConsole(o => formatterOptions.Bind(o));
+                    break;
+                default:
+                    builder.Logging.AddSimpleConsole(o => formatterOptions.Bind(o));
+                    break;
+            }
+        }
         builder.Services.AddSingleton(Options.Create(log));
         if (log.Enabled)
         {

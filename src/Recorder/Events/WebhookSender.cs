@@ -6,20 +6,24 @@ using System.Threading.Channels;
 using HlsGateway.Recorder.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace HlsGateway.Recorder.Events;
 
 /// <summary>
 /// Optional webhooks (<c>Recorder:Webhooks</c>): each event becomes a JSON envelope
-/// <c>{type, id, time, data}</c> POSTed to every URL, signed with
-/// <c>X-Recorder-Signature: sha256=&lt;hex HMAC-SHA256(secret, body)&gt;</c>, retried with exponential
-/// backoff. Deliveries queue in a bounded channel drained by one loop (no fire-and-forget tasks);
+/// <c>{type, id, time, data}</c> POSTed to every URL with <c>X-Webhook-Timestamp: &lt;unix seconds&gt;</c>, signed with
+/// <c>X-Recorder-Signature: sha256=&lt;hex HMAC-SHA256(secret, "&lt;timestamp&gt;." + body)&gt;</c> (a receiver refuses
+/// timestamps older than its tolerance, so a captured delivery cannot be replayed later: src/Recorder/README.md), retried
+/// through a Polly pipeline with exponential backoff and jitter (a fresh timestamp and signature per attempt). Deliveries queue in a bounded channel drained by one loop (no fire-and-forget tasks);
 /// when it is full, new deliveries are dropped and counted.
 /// </summary>
 internal sealed partial class WebhookSender : BackgroundService
 {
     public const string HttpClientName = "recorder-webhooks";
     public const string SignatureHeader = "X-Recorder-Signature";
+    public const string TimestampHeader = "X-Webhook-Timestamp";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -33,6 +37,7 @@ internal sealed partial class WebhookSender : BackgroundService
     private readonly ILogger<WebhookSender> _logger;
     private readonly Channel<(string Url, string Type, byte[] Body)> _queue;
     private readonly IDisposable? _subscription;
+    private readonly ResiliencePipeline<string?> _retry;
     private long _dropped, _delivered, _failed;
 
     public WebhookSender(IOptions<RecorderOptions> options, RecorderEventBus bus, IHttpClientFactory clients, TimeProvider time, ILogger<WebhookSender> logger)
@@ -41,6 +46,7 @@ internal sealed partial class WebhookSender : BackgroundService
         _clients = clients;
         _time = time;
         _logger = logger;
+        _retry = BuildRetry(_options, time);
         _queue = Channel.CreateBounded<(string, string, byte[])>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true });
         if (_options.Urls.Count > 0)
         {
@@ -63,8 +69,47 @@ internal sealed partial class WebhookSender : BackgroundService
         ["data"] = e,
     }, Json);
 
-    public static string Sign(string secret, ReadOnlySpan<byte> body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    /// <summary><c>sha256=&lt;hex HMAC-SHA256(secret, "&lt;timestamp&gt;." + body)&gt;</c>.</summary>
+    public static string Sign(string secret, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.ASCII.GetBytes(timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+    }
+
+    /// <summary>
+    /// The receiver's check: the signature matches (constant time) and the timestamp is within
+    /// <paramref name="tolerance"/> of <paramref name="now"/> either way.
+    /// </summary>
+    public static bool Verify(string secret, string? timestampHeader, string? signatureHeader, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (!long.TryParse(timestampHeader, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var timestamp)
+            || signatureHeader is null || Math.Abs(now.ToUnixTimeSeconds() - timestamp) > tolerance.TotalSeconds)
+        {
+            return false;
+        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(secret, timestamp, body)), Encoding.ASCII.GetBytes(signatureHeader));
+    }
+
+    private static ResiliencePipeline<string?> BuildRetry(WebhookOptions options, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder<string?> { TimeProvider = time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<string?>
+            {
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is not null), // a failure description
+            });
+        }
+        return builder.Build();
+    }
 
     private ValueTask EnqueueAsync(RecorderEventArgs e, CancellationToken cancellationToken)
     {
@@ -97,45 +142,52 @@ internal sealed partial class WebhookSender : BackgroundService
     private async Task DeliverAsync(string url, string type, byte[] body, CancellationToken ct)
     {
         var client = _clients.CreateClient(HttpClientName);
-        var delay = _options.RetryDelay;
-        for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
+        var attempts = 0;
+        var failure = await _retry.ExecuteAsync(async token =>
         {
-            string failure;
-            try
+            var attempt = ++attempts;
+            var result = await AttemptAsync(client, url, body, token).ConfigureAwait(false);
+            if (result is not null)
             {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                cts.CancelAfter(_options.Timeout);
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                if (!string.IsNullOrEmpty(_options.Secret))
-                {
-                    request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(_options.Secret, body));
-                }
-                using var response = await client.SendAsync(request, cts.Token).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref _delivered);
-                    return;
-                }
-                failure = $"HTTP {(int)response.StatusCode}";
+                Log.Retry(_logger, type, url, attempt, result);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                failure = "timeout";
-            }
-            catch (HttpRequestException ex)
-            {
-                failure = ex.Message;
-            }
-            Log.Retry(_logger, type, url, attempt, failure);
-            if (attempt < _options.MaxAttempts)
-            {
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-                delay *= 2;
-            }
+            return result;
+        }, ct).ConfigureAwait(false);
+        if (failure is null)
+        {
+            Interlocked.Increment(ref _delivered);
+            return;
         }
         Interlocked.Increment(ref _failed);
-        Log.GaveUp(_logger, type, url, _options.MaxAttempts);
+        Log.GaveUp(_logger, type, url, attempts);
+    }
+
+    /// <summary>One POST; null when the receiver accepted it, else what went wrong.</summary>
+    private async ValueTask<string?> AttemptAsync(HttpClient client, string url, byte[] body, CancellationToken ct)
+    {
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(_options.Timeout);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
+            request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!string.IsNullOrEmpty(_options.Secret))
+            {
+                request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(_options.Secret, timestamp, body));
+            }
+            using var response = await client.SendAsync(request, cts.Token).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return "timeout";
+        }
+        catch (HttpRequestException ex)
+        {
+            return ex.Message;
+        }
     }
 
     public override void Dispose()

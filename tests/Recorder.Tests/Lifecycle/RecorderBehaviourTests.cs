@@ -179,7 +179,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task Webhooks_post_signed_envelopes_and_retry()
     {
-        var received = new ConcurrentQueue<(string Signature, byte[] Body)>();
+        var received = new ConcurrentQueue<(string Signature, string Timestamp, byte[] Body)>();
         var calls = 0;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear(); // not the gateway's appsettings.json (Kestrel endpoint 8080) copied next to the tests
@@ -194,7 +194,7 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
             {
                 return Results.StatusCode(503); // first delivery fails: must be retried
             }
-            received.Enqueue((ctx.Request.Headers[WebhookSender.SignatureHeader].ToString(), ms.ToArray()));
+            received.Enqueue((ctx.Request.Headers[WebhookSender.SignatureHeader].ToString(), ctx.Request.Headers[WebhookSender.TimestampHeader].ToString(), ms.ToArray()));
             return Results.Ok();
         });
         await receiver.StartAsync();
@@ -209,8 +209,11 @@ public sealed class RecorderBehaviourTests : IAsyncLifetime
         });
         await StartAsync(host, origin.PlaylistPath);
         await RecorderHost.WaitUntilAsync(() => received.Any(r => r.Body.Length > 0 && Encoding.UTF8.GetString(r.Body).Contains("\"record.start\"")), Wait, "record.start webhook (after a retry)");
-        var (signature, body) = received.First(r => Encoding.UTF8.GetString(r.Body).Contains("\"record.start\""));
-        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("s3cret"u8, body)), signature);
+        var (signature, timestamp, body) = received.First(r => Encoding.UTF8.GetString(r.Body).Contains("\"record.start\""));
+        Assert.True(Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - long.Parse(timestamp, System.Globalization.CultureInfo.InvariantCulture)) < 120, timestamp);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("s3cret"u8, [.. Encoding.ASCII.GetBytes(timestamp + "."), .. body])), signature);
+        Assert.True(WebhookSender.Verify("s3cret", timestamp, signature, body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSender.Verify("s3cret", timestamp, signature, body, DateTimeOffset.UtcNow.AddMinutes(10), TimeSpan.FromMinutes(5))); // a replay later
         using var doc = JsonDocument.Parse(body);
         Assert.Equal("record.start", doc.RootElement.GetProperty("type").GetString());
         Assert.True(doc.RootElement.TryGetProperty("id", out _));
