@@ -1,3 +1,4 @@
+using System.Text;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
@@ -20,7 +21,7 @@ public sealed class UploadWebhookTests : IAsyncLifetime
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly string _out = Directory.CreateTempSubdirectory("upl-hook-out-").FullName;
     private readonly string _target = Directory.CreateTempSubdirectory("upl-hook-target-").FullName;
-    private readonly ConcurrentQueue<(string Signature, byte[] Body)> _received = new();
+    private readonly ConcurrentQueue<(string Signature, string Timestamp, byte[] Body)> _received = new();
     private WebApplication _receiver = null!;
 
     public async Task InitializeAsync()
@@ -34,7 +35,7 @@ public sealed class UploadWebhookTests : IAsyncLifetime
         {
             using var ms = new MemoryStream();
             await ctx.Request.Body.CopyToAsync(ms);
-            _received.Enqueue((ctx.Request.Headers[WebhookSender.SignatureHeader].ToString(), ms.ToArray()));
+            _received.Enqueue((ctx.Request.Headers[WebhookSender.SignatureHeader].ToString(), ctx.Request.Headers[WebhookSender.TimestampHeader].ToString(), ms.ToArray()));
             return Results.Ok();
         });
         await _receiver.StartAsync();
@@ -84,9 +85,9 @@ public sealed class UploadWebhookTests : IAsyncLifetime
             && Hooks().Any(h => h.Type == "upload.error" && h.Path == "cam2/b.bin" && h.Data.GetProperty("final").GetBoolean()), Wait, "upload.end and final upload.error webhooks");
 
         // every body is signed like the other recorder events
-        foreach (var (signature, body) in _received)
+        foreach (var (signature, timestamp, body) in _received)
         {
-            Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("hook-secret"u8, body)), signature);
+            Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("hook-secret"u8, [.. Encoding.ASCII.GetBytes(timestamp + "."), .. body])), signature);
         }
         var hooks = Hooks();
         var a = hooks.Where(h => h.Path == "cam/a.bin").ToList();
