@@ -1,3 +1,4 @@
+using HlsGateway.Hls;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using HlsGateway.Caching;

@@ -65,5 +65,5 @@ public class PlaylistBenchmarks
     public int RewriteMaster() => PlaylistLineRewriter.RewriteAll(_master, Context("master.m3u8", false)).Length;
 
     [Benchmark]
-    public double InspectLive() => Caching.PlaylistInspector.Inspect(_live).TargetDurationSeconds;
+    public double InspectLive() => Hls.PlaylistInspector.Inspect(_live).TargetDurationSeconds;
 }

@@ -1,6 +1,9 @@
+using System.Text;
+using HlsGateway.Hls;
+
 namespace HlsGateway.PlayerLoad;
 
-/// <summary>Just enough m3u8 parsing for a player: variants of a master, segments of a media playlist.</summary>
+/// <summary>What a load player needs from a playlist (variants of a master, segments of a media playlist), read with the shared src/Hls reader.</summary>
 internal static class M3u8
 {
     public readonly record struct Variant(long Bandwidth, string Uri);
@@ -13,23 +16,16 @@ internal static class M3u8
     {
         var variants = new List<Variant>();
         long? bandwidth = null;
-        foreach (var raw in text.Split('\n'))
+        var reader = new M3u8LineReader(Encoding.UTF8.GetBytes(text));
+        while (reader.TryRead(out var line))
         {
-            var line = raw.Trim();
-            if (line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+            if (line.Kind == M3u8LineKind.Tag && line.Tag == HlsTag.StreamInf)
             {
-                bandwidth = 0;
-                var at = line.IndexOf("BANDWIDTH=", StringComparison.Ordinal);
-                if (at >= 0)
-                {
-                    var digits = line.AsSpan(at + 10);
-                    var end = digits.IndexOfAnyExceptInRange('0', '9');
-                    bandwidth = long.Parse(end < 0 ? digits : digits[..end]);
-                }
+                bandwidth = AttributeListReader.TryGet(line.Value, "BANDWIDTH"u8, out var bw) ? PlaylistInspector.ParseLong(bw) : 0;
             }
-            else if (bandwidth is { } bw && line.Length > 0 && line[0] != '#')
+            else if (line.Kind == M3u8LineKind.Uri && bandwidth is { } b)
             {
-                variants.Add(new Variant(bw, line));
+                variants.Add(new Variant(b, Encoding.UTF8.GetString(line.Text)));
                 bandwidth = null;
             }
         }
@@ -38,38 +34,26 @@ internal static class M3u8
 
     public static Media ParseMedia(string text)
     {
-        long sequence = 0;
-        double target = 2;
-        var ended = false;
+        var body = Encoding.UTF8.GetBytes(text);
+        var info = PlaylistInspector.Inspect(body);
+        var target = info.TargetDurationSeconds > 0 ? info.TargetDurationSeconds : 2;
         double? pending = null;
         var segments = new List<Segment>();
-        foreach (var raw in text.Split('\n'))
+        var reader = new M3u8LineReader(body);
+        while (reader.TryRead(out var line))
         {
-            var line = raw.Trim();
-            if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
+            if (line.Kind == M3u8LineKind.Tag && line.Tag == HlsTag.ExtInf)
             {
-                sequence = long.Parse(line.AsSpan(22));
+                var value = line.Value;
+                var comma = value.IndexOf((byte)',');
+                pending = PlaylistInspector.ParseDouble(comma < 0 ? value : value[..comma]);
             }
-            else if (line.StartsWith("#EXT-X-TARGETDURATION:", StringComparison.Ordinal))
+            else if (line.Kind == M3u8LineKind.Uri)
             {
-                target = double.Parse(line.AsSpan(22), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("#EXT-X-ENDLIST", StringComparison.Ordinal))
-            {
-                ended = true;
-            }
-            else if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
-            {
-                var value = line.AsSpan(8);
-                var comma = value.IndexOf(',');
-                pending = double.Parse(comma < 0 ? value : value[..comma], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else if (line.Length > 0 && line[0] != '#')
-            {
-                segments.Add(new Segment(sequence + segments.Count, pending ?? target, line));
+                segments.Add(new Segment(info.MediaSequence + segments.Count, pending ?? target, Encoding.UTF8.GetString(line.Text)));
                 pending = null;
             }
         }
-        return new Media(target, ended, segments);
+        return new Media(target, info.HasEndList, segments);
     }
 }

@@ -1,3 +1,4 @@
+using HlsGateway.Hls;
 using HlsGateway.Configuration;
 using HlsGateway.Monitor.Metrics;
 

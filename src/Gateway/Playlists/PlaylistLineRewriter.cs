@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.Text;
 using HlsGateway.Access;
+using HlsGateway.Hls;
 using HlsGateway.Proxy;
 
 namespace HlsGateway.Playlists;
 
 /// <summary>
-/// Rewrites an m3u8 body line by line (bytes in, bytes out; no regex, no string per line on the common
-/// path). Every URI goes through the gateway: simple relative references stay as they are (they resolve
+/// Rewrites an m3u8 body for players through the shared playlist writer (<see cref="M3u8UriRewriter"/>: bytes in,
+/// bytes out, no string per line on the common path). Every URI goes through the gateway: simple relative references stay as they are (they resolve
 /// below the playlist's gateway URL) and only gain the signature; all others are made gateway paths. URI lines (segments, variant streams) and the quoted URI
 /// attributes of EXT-X-MEDIA, -I-FRAME-STREAM-INF, -KEY, -SESSION-KEY, -MAP, -PART, -PRELOAD-HINT,
 /// -RENDITION-REPORT, -SESSION-DATA (and X-ASSET-URI / X-ASSET-LIST of EXT-X-DATERANGE). Relative
@@ -26,139 +27,24 @@ internal static class PlaylistLineRewriter
     /// </summary>
     public static int Rewrite(ReadOnlySpan<byte> body, int offset, IBufferWriter<byte> output, PlaylistRewriteContext ctx, int budget)
     {
-        if (offset == 0 && body.StartsWith("\uFEFF"u8))
-        {
-            offset = 3;
-        }
-        var written = 0;
-        while (offset < body.Length && written < budget)
-        {
-            var rest = body[offset..];
-            var end = NextLineBreak(rest, out var breakLength);
-            var line = rest[..end];
-            offset += end + breakLength;
-            written += RewriteLine(line, output, ctx);
-        }
-        return offset;
-    }
-
-    /// <summary>
-    /// Where the line ends: LF, CRLF, a lone CR, or U+2028/U+2029. Players parse with JavaScript regexes (hls.js),
-    /// which end a tag or title at any of these; splitting only on LF would let "#EXTINF:4,\rhttp://elsewhere/x.ts"
-    /// through unrewritten, a URI line to the player but a comment to us.
-    /// </summary>
-    private static int NextLineBreak(ReadOnlySpan<byte> rest, out int breakLength)
-    {
-        var from = 0;
-        while (true)
-        {
-            var i = rest[from..].IndexOfAny((byte)'\n', (byte)'\r', (byte)0xE2);
-            if (i < 0)
-            {
-                breakLength = 0;
-                return rest.Length;
-            }
-            i += from;
-            switch (rest[i])
-            {
-                case (byte)'\n':
-                    breakLength = 1;
-                    return i;
-                case (byte)'\r':
-                    breakLength = i + 1 < rest.Length && rest[i + 1] == (byte)'\n' ? 2 : 1;
-                    return i;
-                default:
-                    if (i + 2 < rest.Length && rest[i + 1] == 0x80 && rest[i + 2] is 0xA8 or 0xA9)
-                    {
-                        breakLength = 3;
-                        return i;
-                    }
-                    from = i + 1; // another character starting with E2 (e.g. an em dash)
-                    break;
-            }
-        }
+        var mapper = new GatewayUriMapper(ctx);
+        return M3u8UriRewriter.Rewrite(body, offset, output, ref mapper, budget, M3u8WriteMode.Normalized);
     }
 
     /// <summary>Rewrites a whole body into one array (used for unsigned requests, whose output is the same for every client).</summary>
     public static byte[] RewriteAll(ReadOnlySpan<byte> body, PlaylistRewriteContext ctx)
     {
-        var output = new ArrayBufferWriter<byte>(body.Length + body.Length / 4 + 64);
-        Rewrite(body, 0, output, ctx, int.MaxValue);
-        return output.WrittenSpan.ToArray();
+        var mapper = new GatewayUriMapper(ctx);
+        return M3u8UriRewriter.RewriteAll(body, ref mapper, M3u8WriteMode.Normalized);
     }
 
-    private static int RewriteLine(ReadOnlySpan<byte> line, IBufferWriter<byte> output, PlaylistRewriteContext ctx)
+    /// <summary>The shared writer's callbacks: steering tags go, every URI becomes a gateway URI.</summary>
+    private readonly struct GatewayUriMapper(PlaylistRewriteContext ctx) : IUriMapper
     {
-        var trimmed = line.Trim(" \t"u8);
-        if (trimmed.IsEmpty)
-        {
-            return Write(output, "\n"u8);
-        }
-        if (trimmed[0] != (byte)'#')
-        {
-            var n = WriteUri(trimmed, output, ctx, isKey: false);
-            return n + Write(output, "\n"u8);
-        }
-        if (!trimmed.StartsWith("#EXT-X-"u8))
-        {
-            return Write(output, line) + Write(output, "\n"u8); // #EXTM3U, #EXTINF, comments
-        }
-        if (trimmed.StartsWith("#EXT-X-CONTENT-STEERING"u8))
-        {
-            return 0;
-        }
-        var colon = trimmed.IndexOf((byte)':');
-        if (colon < 0)
-        {
-            return Write(output, line) + Write(output, "\n"u8);
-        }
-        var isKey = trimmed.StartsWith("#EXT-X-KEY:"u8) || trimmed.StartsWith("#EXT-X-SESSION-KEY:"u8);
-        return RewriteAttributes(trimmed, colon + 1, output, ctx, isKey) + Write(output, "\n"u8);
-    }
+        public bool KeepTag(in M3u8Line line) => line.Tag != HlsTag.ContentSteering;
 
-    /// <summary>Walks an attribute list (RFC 8216 4.2), rewriting the quoted values of URI-bearing attributes.</summary>
-    private static int RewriteAttributes(ReadOnlySpan<byte> line, int start, IBufferWriter<byte> output, PlaylistRewriteContext ctx, bool isKey)
-    {
-        var written = 0;
-        var copyFrom = 0;
-        var i = start;
-        while (i < line.Length)
-        {
-            var eq = line[i..].IndexOf((byte)'=');
-            if (eq < 0)
-            {
-                break;
-            }
-            var name = line.Slice(i, eq).Trim(" "u8);
-            var v = i + eq + 1;
-            if (v < line.Length && line[v] == (byte)'"')
-            {
-                var close = line[(v + 1)..].IndexOf((byte)'"');
-                if (close < 0)
-                {
-                    break; // unterminated quote: leave the rest as it is
-                }
-                var valueStart = v + 1;
-                var valueEnd = valueStart + close;
-                if (name.SequenceEqual("URI"u8) || name.SequenceEqual("X-ASSET-URI"u8) || name.SequenceEqual("X-ASSET-LIST"u8))
-                {
-                    written += Write(output, line[copyFrom..valueStart]);
-                    written += WriteUri(line[valueStart..valueEnd], output, ctx, isKey);
-                    copyFrom = valueEnd;
-                }
-                i = valueEnd + 1;
-            }
-            else
-            {
-                var comma = line[v..].IndexOf((byte)',');
-                i = comma < 0 ? line.Length : v + comma;
-            }
-            if (i < line.Length && line[i] == (byte)',')
-            {
-                i++;
-            }
-        }
-        return written + Write(output, line[copyFrom..]);
+        public int WriteUri(ReadOnlySpan<byte> uri, HlsTag tag, ReadOnlySpan<byte> tagName, IBufferWriter<byte> output) =>
+            PlaylistLineRewriter.WriteUri(uri, output, ctx, isKey: tag is HlsTag.Key or HlsTag.SessionKey);
     }
 
     /// <summary>Writes the gateway URI for one reference.</summary>

@@ -1,3 +1,4 @@
+using HlsGateway.Hls;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;

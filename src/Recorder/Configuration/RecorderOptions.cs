@@ -5,8 +5,31 @@ public sealed class RecorderOptions
 {
     public const string SectionName = "Recorder";
 
-    /// <summary>Root directory of all recordings; every output path stays inside it. Default <c>./recordings</c>.</summary>
-    public string OutputDirectory { get; set; } = "./recordings";
+    /// <summary>
+    /// Root directory of all recordings; every output path stays inside it. Default: a data directory outside any
+    /// source tree, <see cref="DefaultOutputDirectory"/> (<c>$XDG_DATA_HOME/hls-gateway/recordings</c>, else
+    /// <c>~/.local/share/hls-gateway/recordings</c>); the systemd unit sets <c>/var/lib/hls-gateway/recordings</c>.
+    /// </summary>
+    public string OutputDirectory { get; set; } = DefaultOutputDirectory();
+
+    /// <summary>
+    /// The XDG base-directory rule for user data: <c>$XDG_DATA_HOME</c> when it is an absolute path, else
+    /// <c>$HOME/.local/share</c>; with neither (a bare container), <c>./recordings</c> under the working directory.
+    /// </summary>
+    public static string DefaultOutputDirectory() => DefaultOutputDirectory(Environment.GetEnvironmentVariable);
+
+    internal static string DefaultOutputDirectory(Func<string, string?> environment)
+    {
+        var xdg = environment("XDG_DATA_HOME");
+        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "hls-gateway", "recordings");
+        }
+        var home = environment("HOME");
+        return !string.IsNullOrEmpty(home) && Path.IsPathRooted(home)
+            ? Path.Combine(home, ".local", "share", "hls-gateway", "recordings")
+            : Path.GetFullPath("recordings");
+    }
 
     /// <summary>
     /// Base URL that gateway-path recordings are fetched through (normally the gateway's own loopback

@@ -5,6 +5,13 @@ internal sealed class MasterPlaylist
 {
     public required IReadOnlyList<VariantStream> Variants { get; init; }
 
+    /// <summary>The EXT-X-MEDIA renditions (audio, subtitles, closed captions, video), in playlist order.</summary>
+    public IReadOnlyList<Rendition> Renditions { get; init; } = [];
+
+    /// <summary>The renditions of one group and type (e.g. the AUDIO group a variant names).</summary>
+    public IEnumerable<Rendition> Group(string type, string? groupId) =>
+        groupId is null ? [] : Renditions.Where(r => r.Type == type && r.GroupId == groupId);
+
     /// <summary>
     /// Picks a variant: "best" (highest bandwidth, default), "lowest", or a bandwidth number (the
     /// variant closest to it). Null when the playlist has no variants.

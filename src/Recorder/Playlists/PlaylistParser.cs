@@ -1,85 +1,106 @@
 using System.Globalization;
+using System.Text;
+using HlsGateway.Hls;
+using HlsKind = HlsGateway.Hls.PlaylistKind;
 
 namespace HlsGateway.Recorder.Playlists;
 
 /// <summary>
-/// Parses master and media playlists (RFC 8216) for the recorder. Tolerant: unknown tags, garbage
-/// lines and malformed attribute values are skipped rather than failing the whole playlist, because a
-/// live recording should survive an origin's odd line; only a missing #EXTM3U header is fatal.
+/// Builds the recorder's playlist model from the shared reader (<see cref="M3u8LineReader"/>, the same line,
+/// tag and attribute rules as the gateway's cache and rewriter). Tolerant: unknown tags, garbage lines and
+/// malformed attribute values are skipped rather than failing the whole playlist, because a live recording
+/// should survive an origin's odd line; only a missing #EXTM3U header is fatal. LL-HLS partial segments
+/// (EXT-X-PART, EXT-X-PRELOAD-HINT) are ignored: the recorder follows full segments only.
 /// </summary>
 internal static class PlaylistParser
 {
-    public static PlaylistKind Detect(string text)
+    public static PlaylistKind Detect(string text) => Detect(Encoding.UTF8.GetBytes(text));
+
+    private static PlaylistKind Detect(ReadOnlySpan<byte> body) => PlaylistInspector.Inspect(SkipLeadingWhitespace(body)).Kind switch
     {
-        var span = text.AsSpan().TrimStart('\uFEFF').TrimStart();
-        if (!span.StartsWith("#EXTM3U", StringComparison.Ordinal))
-        {
-            return PlaylistKind.Invalid;
-        }
-        if (span.Contains("#EXT-X-STREAM-INF", StringComparison.Ordinal))
-        {
-            return PlaylistKind.Master;
-        }
-        return PlaylistKind.Media;
-    }
+        HlsKind.Multivariant => PlaylistKind.Master,
+        HlsKind.Media => PlaylistKind.Media,
+        _ => PlaylistKind.Invalid,
+    };
 
     public static bool TryParseMaster(string text, out MasterPlaylist playlist)
     {
         playlist = new MasterPlaylist { Variants = [] };
-        if (Detect(text) != PlaylistKind.Master)
+        var body = SkipLeadingWhitespace(Encoding.UTF8.GetBytes(text));
+        if (Detect(body) != PlaylistKind.Master)
         {
             return false;
         }
         var variants = new List<VariantStream>();
-        string? pendingAttributes = null;
-        foreach (var raw in text.Split('\n'))
+        var renditions = new List<Rendition>();
+        Dictionary<string, string>? pending = null;
+        var reader = new M3u8LineReader(body);
+        while (reader.TryRead(out var line))
         {
-            var line = raw.Trim();
-            if (line.Length == 0)
+            switch (line.Kind)
             {
-                continue;
+                case M3u8LineKind.Tag when line.Tag == HlsTag.StreamInf:
+                    pending = ToDictionary(line.Value);
+                    break;
+                case M3u8LineKind.Tag when line.Tag == HlsTag.Media:
+                    if (ToRendition(ToDictionary(line.Value)) is { } rendition)
+                    {
+                        renditions.Add(rendition);
+                    }
+                    break;
+                case M3u8LineKind.Uri when pending is not null:
+                    if (ToVariant(Encoding.UTF8.GetString(line.Text), pending) is { } variant)
+                    {
+                        variants.Add(variant);
+                    }
+                    pending = null;
+                    break;
             }
-            if (line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
-            {
-                pendingAttributes = line["#EXT-X-STREAM-INF:".Length..];
-                continue;
-            }
-            if (line[0] == '#')
-            {
-                continue;
-            }
-            if (pendingAttributes is null)
-            {
-                continue; // a URI without EXT-X-STREAM-INF: garbage in a master playlist
-            }
-            var attributes = ParseAttributes(pendingAttributes);
-            pendingAttributes = null;
-            if (!TryLong(attributes.GetValueOrDefault("BANDWIDTH"), out var bandwidth))
-            {
-                continue; // BANDWIDTH is required
-            }
-            long? average = TryLong(attributes.GetValueOrDefault("AVERAGE-BANDWIDTH"), out var avg) ? avg : null;
-            int? width = null, height = null;
-            if (attributes.GetValueOrDefault("RESOLUTION") is { } resolution)
-            {
-                var x = resolution.IndexOf('x', StringComparison.OrdinalIgnoreCase);
-                if (x > 0 && int.TryParse(resolution.AsSpan(0, x), NumberStyles.None, CultureInfo.InvariantCulture, out var w)
-                    && int.TryParse(resolution.AsSpan(x + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var h))
-                {
-                    width = w;
-                    height = h;
-                }
-            }
-            variants.Add(new VariantStream(line, bandwidth, average, width, height, attributes.GetValueOrDefault("CODECS")));
         }
-        playlist = new MasterPlaylist { Variants = variants };
+        playlist = new MasterPlaylist { Variants = variants, Renditions = renditions };
         return variants.Count > 0;
+    }
+
+    private static VariantStream? ToVariant(string uri, Dictionary<string, string> attributes)
+    {
+        if (!TryLong(attributes.GetValueOrDefault("BANDWIDTH"), out var bandwidth))
+        {
+            return null; // BANDWIDTH is required
+        }
+        long? average = TryLong(attributes.GetValueOrDefault("AVERAGE-BANDWIDTH"), out var avg) ? avg : null;
+        int? width = null, height = null;
+        if (attributes.GetValueOrDefault("RESOLUTION") is { } resolution)
+        {
+            var x = resolution.IndexOf('x', StringComparison.OrdinalIgnoreCase);
+            if (x > 0 && int.TryParse(resolution.AsSpan(0, x), NumberStyles.None, CultureInfo.InvariantCulture, out var w)
+                && int.TryParse(resolution.AsSpan(x + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var h))
+            {
+                width = w;
+                height = h;
+            }
+        }
+        return new VariantStream(uri, bandwidth, average, width, height, attributes.GetValueOrDefault("CODECS"),
+            attributes.GetValueOrDefault("AUDIO"), attributes.GetValueOrDefault("SUBTITLES"));
+    }
+
+    private static Rendition? ToRendition(Dictionary<string, string> a)
+    {
+        // TYPE, GROUP-ID and NAME are required (§4.3.4.1)
+        if (a.GetValueOrDefault("TYPE") is not { Length: > 0 } type || a.GetValueOrDefault("GROUP-ID") is not { } group
+            || a.GetValueOrDefault("NAME") is not { } name)
+        {
+            return null;
+        }
+        return new Rendition(type, group, name, a.GetValueOrDefault("LANGUAGE"),
+            a.GetValueOrDefault("DEFAULT") == "YES", a.GetValueOrDefault("AUTOSELECT") == "YES",
+            a.GetValueOrDefault("URI") is { Length: > 0 } uri ? uri : null, a.GetValueOrDefault("CHANNELS"));
     }
 
     public static bool TryParseMedia(string text, out MediaPlaylist playlist)
     {
         playlist = new MediaPlaylist { Segments = [] };
-        if (Detect(text) != PlaylistKind.Media)
+        var body = SkipLeadingWhitespace(Encoding.UTF8.GetBytes(text));
+        if (Detect(body) != PlaylistKind.Media)
         {
             return false;
         }
@@ -101,31 +122,28 @@ internal static class PlaylistParser
         var lastRangeEnd = new Dictionary<string, long>(StringComparer.Ordinal);
         var discontinuitiesSeen = 0L;
 
-        foreach (var raw in text.Split('\n'))
+        var reader = new M3u8LineReader(body);
+        while (reader.TryRead(out var line))
         {
-            var line = raw.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            if (line[0] != '#')
+            if (line.Kind == M3u8LineKind.Uri)
             {
                 if (duration is null)
                 {
                     continue; // a URI without EXTINF is not a segment
                 }
+                var uri = Encoding.UTF8.GetString(line.Text);
                 if (pendingRange is { } pr)
                 {
-                    var offset = pr.Offset ?? lastRangeEnd.GetValueOrDefault(line);
+                    var offset = pr.Offset ?? lastRangeEnd.GetValueOrDefault(uri);
                     range = new ByteRangeSpec(offset, pr.Length);
-                    lastRangeEnd[line] = offset + pr.Length;
+                    lastRangeEnd[uri] = offset + pr.Length;
                 }
                 if (discontinuity)
                 {
                     discontinuitiesSeen++;
                 }
                 segments.Add(new MediaSegment(
-                    mediaSequence + segments.Count, discontinuitySequence + discontinuitiesSeen, duration.Value, line,
+                    mediaSequence + segments.Count, discontinuitySequence + discontinuitiesSeen, duration.Value, uri,
                     range, discontinuity, map, key, programDateTime));
                 duration = null;
                 range = null;
@@ -134,68 +152,69 @@ internal static class PlaylistParser
                 programDateTime = null;
                 continue;
             }
-
-            var colon = line.IndexOf(':');
-            var tag = colon < 0 ? line : line[..colon];
-            var value = colon < 0 ? string.Empty : line[(colon + 1)..];
-            switch (tag)
+            if (line.Kind != M3u8LineKind.Tag)
             {
-                case "#EXTINF":
-                    var comma = value.IndexOf(',');
+                continue;
+            }
+            var value = line.Value;
+            switch (line.Tag)
+            {
+                case HlsTag.ExtInf:
+                    var comma = value.IndexOf((byte)',');
                     var number = comma < 0 ? value : value[..comma];
-                    if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 && double.IsFinite(d))
+                    if (TryDouble(number, out var d) && d >= 0)
                     {
                         duration = d;
                     }
                     break;
-                case "#EXT-X-TARGETDURATION":
-                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var td) && td > 0 && double.IsFinite(td))
+                case HlsTag.TargetDuration:
+                    if (TryDouble(value, out var td) && td > 0)
                     {
                         targetDuration = td;
                     }
                     break;
-                case "#EXT-X-MEDIA-SEQUENCE":
-                    if (segments.Count == 0 && TryLong(value, out var ms))
+                case HlsTag.MediaSequence:
+                    if (segments.Count == 0 && TryLong(Text(value), out var ms))
                     {
                         mediaSequence = ms;
                     }
                     break;
-                case "#EXT-X-DISCONTINUITY-SEQUENCE":
-                    if (segments.Count == 0 && TryLong(value, out var ds))
+                case HlsTag.DiscontinuitySequence:
+                    if (segments.Count == 0 && TryLong(Text(value), out var ds))
                     {
                         discontinuitySequence = ds;
                     }
                     break;
-                case "#EXT-X-DISCONTINUITY":
+                case HlsTag.Discontinuity:
                     discontinuity = true;
                     break;
-                case "#EXT-X-ENDLIST":
+                case HlsTag.EndList:
                     endList = true;
                     break;
-                case "#EXT-X-VERSION":
-                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+                case HlsTag.Version:
+                    if (int.TryParse(Text(value), NumberStyles.None, CultureInfo.InvariantCulture, out var v))
                     {
                         version = v;
                     }
                     break;
-                case "#EXT-X-PLAYLIST-TYPE":
-                    playlistType = value;
+                case HlsTag.PlaylistType:
+                    playlistType = Text(value);
                     break;
-                case "#EXT-X-BYTERANGE":
-                    if (TryParseRange(value, out var len, out var off))
+                case HlsTag.ByteRange:
+                    if (TryParseRange(Text(value), out var len, out var off))
                     {
                         pendingRange = (len, off);
                     }
                     break;
-                case "#EXT-X-PROGRAM-DATE-TIME":
-                    if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var pdt))
+                case HlsTag.ProgramDateTime:
+                    if (DateTimeOffset.TryParse(Text(value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var pdt))
                     {
                         programDateTime = pdt;
                     }
                     break;
-                case "#EXT-X-MAP":
+                case HlsTag.Map:
                     {
-                        var attributes = ParseAttributes(value);
+                        var attributes = ToDictionary(value);
                         if (attributes.GetValueOrDefault("URI") is { Length: > 0 } uri)
                         {
                             ByteRangeSpec? mapRange = null;
@@ -207,9 +226,9 @@ internal static class PlaylistParser
                         }
                         break;
                     }
-                case "#EXT-X-KEY":
+                case HlsTag.Key:
                     {
-                        var attributes = ParseAttributes(value);
+                        var attributes = ToDictionary(value);
                         if (attributes.GetValueOrDefault("METHOD") is { Length: > 0 } method)
                         {
                             key = method.Equals("NONE", StringComparison.OrdinalIgnoreCase)
@@ -234,6 +253,30 @@ internal static class PlaylistParser
         return true;
     }
 
+    /// <summary>Parses an attribute list (RFC 8216 4.2) with the shared reader; quoted values may contain commas.</summary>
+    internal static Dictionary<string, string> ParseAttributes(string list) => ToDictionary(Encoding.UTF8.GetBytes(list));
+
+    private static Dictionary<string, string> ToDictionary(ReadOnlySpan<byte> list)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new AttributeListReader(list);
+        while (reader.TryRead(out var a))
+        {
+            result[Encoding.UTF8.GetString(a.Name)] = a.ValueText();
+        }
+        return result;
+    }
+
+    /// <summary>The old parser tolerated whitespace before #EXTM3U; the shared reader does not, so it is skipped here.</summary>
+    private static ReadOnlySpan<byte> SkipLeadingWhitespace(ReadOnlySpan<byte> body)
+    {
+        if (body.StartsWith(M3u8LineReader.Utf8Bom))
+        {
+            body = body[M3u8LineReader.Utf8Bom.Length..];
+        }
+        return body.TrimStart(" \t\r\n"u8);
+    }
+
     /// <summary>Parses <c>n[@o]</c>.</summary>
     private static bool TryParseRange(string value, out long length, out long? offset)
     {
@@ -254,47 +297,11 @@ internal static class PlaylistParser
         return true;
     }
 
+    private static string Text(ReadOnlySpan<byte> value) => Encoding.UTF8.GetString(value.Trim(" \t"u8));
+
+    private static bool TryDouble(ReadOnlySpan<byte> value, out double result) =>
+        double.TryParse(Text(value), NumberStyles.Float, CultureInfo.InvariantCulture, out result) && double.IsFinite(result);
+
     private static bool TryLong(string? value, out long result) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result);
-
-    /// <summary>Parses an attribute list (RFC 8216 4.2); quoted values may contain commas.</summary>
-    internal static Dictionary<string, string> ParseAttributes(string list)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var i = 0;
-        while (i < list.Length)
-        {
-            var eq = list.IndexOf('=', i);
-            if (eq < 0)
-            {
-                break;
-            }
-            var name = list[i..eq].Trim();
-            i = eq + 1;
-            string value;
-            if (i < list.Length && list[i] == '"')
-            {
-                var close = list.IndexOf('"', i + 1);
-                if (close < 0)
-                {
-                    break; // unterminated quote: garbage, stop here
-                }
-                value = list[(i + 1)..close];
-                i = close + 1;
-                var next = list.IndexOf(',', i);
-                i = next < 0 ? list.Length : next + 1;
-            }
-            else
-            {
-                var next = list.IndexOf(',', i);
-                value = (next < 0 ? list[i..] : list[i..next]).Trim();
-                i = next < 0 ? list.Length : next + 1;
-            }
-            if (name.Length > 0)
-            {
-                result[name] = value;
-            }
-        }
-        return result;
-    }
 }

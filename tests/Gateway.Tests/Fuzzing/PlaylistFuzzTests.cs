@@ -1,3 +1,4 @@
+using HlsGateway.Hls;
 using System.Buffers;
 using System.Net;
 using System.Text;
@@ -52,7 +53,9 @@ public sealed class PlaylistFuzzTests
             var info = PlaylistInspector.Inspect(body);
             Assert.True(info.IsValid);
             Assert.Equal(p.Lines.Any(l => l.Text.StartsWith("#EXT-X-STREAM-INF", StringComparison.Ordinal) || l.Text.StartsWith("#EXT-X-MEDIA:", StringComparison.Ordinal) ||
-                l.Text.StartsWith("#EXT-X-I-FRAME-STREAM-INF", StringComparison.Ordinal)), info.IsMaster);
+                l.Text.StartsWith("#EXT-X-I-FRAME-STREAM-INF", StringComparison.Ordinal) ||
+                l.Text.StartsWith("#EXT-X-SESSION-DATA:", StringComparison.Ordinal) || l.Text.StartsWith("#EXT-X-SESSION-KEY:", StringComparison.Ordinal) ||
+                l.Text.StartsWith("#EXT-X-CONTENT-STEERING:", StringComparison.Ordinal)), info.IsMaster); // the master-only tags of rfc8216bis §4.4.6
         }, iter: FuzzBudget.Share(0.3), print: t => t.ToString());
     }
 

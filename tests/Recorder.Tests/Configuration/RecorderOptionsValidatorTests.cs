@@ -13,7 +13,7 @@ public class RecorderOptionsValidatorTests
     {
         var o = new RecorderOptions();
         Assert.True(new RecorderOptionsValidator().Validate(null, o).Succeeded);
-        Assert.Equal("./recordings", o.OutputDirectory);
+        Assert.Equal(RecorderOptions.DefaultOutputDirectory(), o.OutputDirectory);
         Assert.Equal(RemuxMode.Mp4, o.Remux);
         Assert.Equal(6, o.StallTargetDurations);
         Assert.Equal(TimeSpan.FromSeconds(10), o.LeasePeriod);

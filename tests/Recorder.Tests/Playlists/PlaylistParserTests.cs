@@ -107,4 +107,30 @@ public class PlaylistParserTests
         Assert.Equal("k?a=1,b=2", a["URI"]);
         Assert.Equal("0x0F", a["IV"]);
     }
+
+    [Fact]
+    public void Master_renditions_and_the_groups_variants_name_are_read()
+    {
+        const string text = """
+            #EXTM3U
+            #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",LANGUAGE="en",NAME="English",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio/en.m3u8"
+            #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",LANGUAGE="de",NAME="Deutsch",DEFAULT=NO,URI="audio/de.m3u8"
+            #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="en",NAME="English",URI="subs/en.m3u8"
+            #EXT-X-MEDIA:TYPE=AUDIO,NAME="no group"
+            #EXT-X-STREAM-INF:BANDWIDTH=1280000,AUDIO="aac",SUBTITLES="subs"
+            video/low.m3u8
+
+            """;
+        Assert.Equal(PlaylistKind.Master, PlaylistParser.Detect(text));
+        Assert.True(PlaylistParser.TryParseMaster(text, out var m));
+        Assert.Equal(3, m.Renditions.Count); // the one without GROUP-ID is not a rendition
+        var variant = Assert.Single(m.Variants);
+        Assert.Equal(("aac", "subs"), (variant.AudioGroup, variant.SubtitlesGroup));
+        var audio = m.Group("AUDIO", variant.AudioGroup).ToList();
+        Assert.Equal(["en", "de"], audio.Select(r => r.Language));
+        Assert.True(audio[0].IsDefault && audio[0].AutoSelect);
+        Assert.Equal("2", audio[0].Channels);
+        Assert.False(audio[1].IsDefault);
+        Assert.Equal("subs/en.m3u8", Assert.Single(m.Group("SUBTITLES", variant.SubtitlesGroup)).Uri);
+    }
 }

@@ -1,11 +1,12 @@
 using System.Text;
 using HlsGateway.Caching;
+using HlsGateway.Hls;
 using HlsGateway.Configuration;
 using HlsGateway.Monitor.Metrics;
 
 namespace HlsGateway.Tests.Caching;
 
-public sealed class PlaylistInspectorTests
+public sealed class CacheTtlPlaylistTests
 {
     private const string Live = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:42\n#EXTINF:6.0,\nseg42.ts\n";
     private const string Vod = "#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXTINF:4.0,\r\na.ts\r\n#EXT-X-ENDLIST\r\n";
