@@ -35,6 +35,7 @@ public sealed class TestOrigin : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (byte[] Body, string ContentType)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Path, string Protocol, string? Range, string Method)> _log = new();
+    private readonly ConcurrentQueue<(string Path, IReadOnlyDictionary<string, string> Headers)> _headers = new();
 
     private TestOrigin(WebApplication app, string baseUrl)
     {
@@ -55,6 +56,9 @@ public sealed class TestOrigin : IAsyncDisposable
     public TimeSpan Latency { get; set; }
 
     public IReadOnlyCollection<(string Path, string Protocol, string? Range, string Method)> Requests => _log.ToArray();
+
+    /// <summary>Every request's headers (name -> comma-joined values, names case-insensitive), in arrival order.</summary>
+    public IReadOnlyCollection<(string Path, IReadOnlyDictionary<string, string> Headers)> RequestHeaders => _headers.ToArray();
 
     public int Hits(string path) => _hits.GetValueOrDefault(path);
 
@@ -109,6 +113,7 @@ public sealed class TestOrigin : IAsyncDisposable
     {
         var path = ctx.Request.Path.Value ?? "/";
         _log.Enqueue((path + ctx.Request.QueryString, ctx.Request.Protocol, ctx.Request.Headers.Range.ToString() is { Length: > 0 } r ? r : null, ctx.Request.Method));
+        _headers.Enqueue((path, ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         _hits.AddOrUpdate(path, 1, static (_, n) => n + 1);
         if (Latency > TimeSpan.Zero)
         {

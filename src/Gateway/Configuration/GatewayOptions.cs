@@ -32,6 +32,23 @@ public sealed class OriginSettings
     public bool AcceptAnyCertificate { get; set; }
 
     /// <summary>
+    /// Which headers tell this origin the client address (resolved through <c>Gateway:Access:TrustedProxies</c>):
+    /// <c>Xff</c> (default), <c>Forwarded</c> (RFC 7239) or <c>Off</c>. Applies to cache fills and streamed requests alike.
+    /// </summary>
+    /// <remarks>A string, not the enum: the binder silently skips an unconvertible value inside a dictionary entry, the validator does not.</remarks>
+    public string Forwarding { get; set; } = nameof(ForwardingMode.Xff);
+
+    /// <summary><see cref="Forwarding"/> parsed (case-insensitive); only meaningful once validated.</summary>
+    internal ForwardingMode ForwardingMode => TryParseForwarding(Forwarding, out var mode) ? mode : ForwardingMode.Xff;
+
+    internal static bool TryParseForwarding(string? text, out ForwardingMode mode)
+    {
+        mode = ForwardingMode.Xff;
+        return !string.IsNullOrWhiteSpace(text) && !char.IsAsciiDigit(text.Trim()[0]) && text.Trim()[0] != '-' && !text.Contains(',') &&
+            Enum.TryParse(text.Trim(), ignoreCase: true, out mode) && Enum.IsDefined(mode);
+    }
+
+    /// <summary>
     /// Removed: it was never enforced (configured origins are trusted configuration; loopback and private origins are
     /// normal for an edge in front of its packager). Bound only so that a configured value stops start-up naming the key.
     /// </summary>

@@ -37,6 +37,10 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add($"Gateway:OriginSettings:{origin}:AllowPrivateAddresses: removed (it was never enforced; configured origins may be private or loopback addresses): delete the key.");
             }
+            if (!OriginSettings.TryParseForwarding(settings.Forwarding, out _))
+            {
+                errors.Add($"Gateway:OriginSettings:{origin}:Forwarding: '{settings.Forwarding}' is not Xff, Forwarded or Off.");
+            }
         }
 
         var p = options.Proxy;

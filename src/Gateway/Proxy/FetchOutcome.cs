@@ -21,4 +21,7 @@ internal sealed record FetchOutcome(FetchStatus Status, CacheEntry? Entry, int O
 {
     /// <summary>True when the outcome came from this fetch's cache lookup in the shared tier rather than the origin.</summary>
     public bool FromSharedCache { get; init; }
+
+    /// <summary>With <see cref="FetchStatus.TooLarge"/>: the origin response, still open, for the request that started the fill.</summary>
+    public OpenResponse? Handoff { get; init; }
 }

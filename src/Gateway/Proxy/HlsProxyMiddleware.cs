@@ -72,10 +72,15 @@ internal sealed partial class HlsProxyMiddleware(
             if (cache.IsKnownTooLarge(request.CacheKey))
             {
                 result = CacheResult.Bypass;
-                await PassThroughAsync(context, request).ConfigureAwait(false);
+                await PassThroughAsync(context, request, null).ConfigureAwait(false);
                 return;
             }
 
+            request = request with
+            {
+                Client = ForwardedClient.From(context),
+                CanTakeOpenResponse = !isHead && context.Request.Headers.Range.Count == 0,
+            };
             var outcome = await cache.ResolveAsync(request, out var collapsed).WaitAsync(ct).ConfigureAwait(false);
             now = time.GetUtcNow();
             if (!collapsed && outcome is { Status: FetchStatus.Ok, Entry: { StatusCode: 200 } fetched } && fetched.Kind is RouteKind.Segment or RouteKind.Other)
@@ -90,7 +95,8 @@ internal sealed partial class HlsProxyMiddleware(
                     return;
                 case FetchStatus.TooLarge:
                     result = CacheResult.Bypass;
-                    await PassThroughAsync(context, request).ConfigureAwait(false);
+                    // the request that started the fill streams the response that fill opened; the others ask again
+                    await PassThroughAsync(context, request, collapsed ? null : outcome.Handoff?.TryTake()).ConfigureAwait(false);
                     return;
             }
 
@@ -285,7 +291,8 @@ internal sealed partial class HlsProxyMiddleware(
         return false;
     }
 
-    private async Task PassThroughAsync(HttpContext context, HlsRequest request)
+    /// <param name="open">An origin response already open for this request (<see cref="OpenResponse"/>): streamed instead of asking again.</param>
+    private async Task PassThroughAsync(HttpContext context, HlsRequest request, HttpResponseMessage? open)
     {
         var origin = request.Origin;
         var requestConfig = new ForwarderRequestConfig
@@ -294,7 +301,9 @@ internal sealed partial class HlsProxyMiddleware(
             Version = origin.Version,
             VersionPolicy = origin.VersionPolicy,
         };
-        var error = await forwarder.SendAsync(context, origin.BaseUrl, origin.Invoker, requestConfig, new PassThroughTransformer(request.UpstreamUrl)).ConfigureAwait(false);
+        using var handoff = open is null ? null : new HttpMessageInvoker(new OpenResponseHandler(open), disposeHandler: true);
+        var error = await forwarder.SendAsync(context, origin.BaseUrl, handoff ?? origin.Invoker, requestConfig,
+            new PassThroughTransformer(request.UpstreamUrl, origin.Forwarding)).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {
             return;

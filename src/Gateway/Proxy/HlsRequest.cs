@@ -10,6 +10,15 @@ internal readonly record struct HlsRequest(
     RouteKind Kind,       // from the extension; playlists are refined to master/media by content
     string CacheKey)
 {
+    /// <summary>The client that caused this request, for <see cref="ForwardingPolicy"/> (a fill: the client that started it).</summary>
+    public ForwardedClient Client { get; init; }
+
+    /// <summary>
+    /// The client can be answered with the whole object as the origin sends it (a GET without Range): a fill that
+    /// finds the object too large then keeps its response open for this client's stream (<see cref="OpenResponse"/>).
+    /// </summary>
+    public bool CanTakeOpenResponse { get; init; }
+
     public string UpstreamUrl => string.Concat(Origin.BaseUrl, "/", Path, UpstreamQuery);
 
     public bool IsPlaylist => Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist;

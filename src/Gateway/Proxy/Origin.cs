@@ -1,9 +1,11 @@
+using HlsGateway.Configuration;
+
 namespace HlsGateway.Proxy;
 
 /// <summary>One configured origin: its base URL and the pooled client every request to it shares.</summary>
 internal sealed class Origin
 {
-    public Origin(string name, Uri baseUri, HttpMessageInvoker invoker, Version version, HttpVersionPolicy versionPolicy, string settingsFingerprint)
+    public Origin(string name, Uri baseUri, HttpMessageInvoker invoker, Version version, HttpVersionPolicy versionPolicy, string settingsFingerprint, ForwardingMode forwarding = ForwardingMode.Xff)
     {
         Name = name;
         BaseUri = baseUri;
@@ -13,6 +15,7 @@ internal sealed class Origin
         Version = version;
         VersionPolicy = versionPolicy;
         Fingerprint = settingsFingerprint;
+        Forwarding = forwarding;
     }
 
     public string Name { get; }
@@ -26,6 +29,9 @@ internal sealed class Origin
     public Version Version { get; }
 
     public HttpVersionPolicy VersionPolicy { get; }
+
+    /// <summary>What this origin is told about the client (<see cref="ForwardingPolicy"/>).</summary>
+    public ForwardingMode Forwarding { get; }
 
     /// <summary>URL + transport settings; a reload that leaves it equal keeps the pooled handler.</summary>
     public string Fingerprint { get; }

@@ -28,14 +28,26 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
             Version = origin.Version,
             VersionPolicy = origin.VersionPolicy,
         };
-        FetchOutcome outcome;
+        // the client that started the fill speaks for every request this fill answers (docs/forwarding.md)
+        ForwardingPolicy.Apply(message.Headers, origin.Forwarding, request.Client);
+        FetchOutcome? outcome = null;
         long received = 0;
         var originStatus = 0;
         try
         {
-            using var response = await origin.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-            originStatus = (int)response.StatusCode;
-            (outcome, received) = await ReadAsync(request, response, options.Cache, cts.Token).ConfigureAwait(false);
+            var response = await origin.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
+            try
+            {
+                originStatus = (int)response.StatusCode;
+                (outcome, received) = await ReadAsync(request, response, options.Cache, cts.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (outcome?.Handoff is null)
+                {
+                    response.Dispose();
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -89,7 +101,9 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
         var length = response.Content.Headers.ContentLength;
         if (length > cache.MaxEntryBytes)
         {
-            return (new FetchOutcome(FetchStatus.TooLarge, null, status, "larger than Gateway:Cache:MaxEntryBytes"), 0);
+            // the body is not read: the request that started the fill streams it from here (one origin request)
+            var handoff = request.CanTakeOpenResponse ? new OpenResponse(response, time) : null;
+            return (new FetchOutcome(FetchStatus.TooLarge, null, status, "larger than Gateway:Cache:MaxEntryBytes") { Handoff = handoff }, 0);
         }
         var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using var _ = stream.ConfigureAwait(false);

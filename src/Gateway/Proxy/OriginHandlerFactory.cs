@@ -57,8 +57,8 @@ internal static class OriginHandlerFactory
             policy = HttpVersionPolicy.RequestVersionOrLower;
         }
 
-        var fingerprint = string.Join('|', baseUri.AbsoluteUri, settings.Http2PriorKnowledge, settings.AcceptAnyCertificate,
+        var fingerprint = string.Join('|', baseUri.AbsoluteUri, settings.Http2PriorKnowledge, settings.AcceptAnyCertificate, settings.ForwardingMode,
             proxy.ConnectTimeout, proxy.KeepAlivePingDelay, proxy.PooledConnectionIdleTimeout, proxy.MaxResponseHeadersKiB);
-        return new Origin(name, baseUri, new HttpMessageInvoker(handler, disposeHandler: true), version, policy, fingerprint);
+        return new Origin(name, baseUri, new HttpMessageInvoker(handler, disposeHandler: true), version, policy, fingerprint, settings.ForwardingMode);
     }
 }
