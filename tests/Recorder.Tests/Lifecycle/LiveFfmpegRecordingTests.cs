@@ -8,13 +8,29 @@ using Xunit.Abstractions;
 
 namespace HlsGateway.Tests.Lifecycle;
 
-/// <summary>A real ffmpeg process writing a sliding-window live HLS stream, served live from disk, recorded for ~10 s.</summary>
-public sealed class LiveFfmpegRecordingTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>
+/// A real ffmpeg process writing a sliding-window live HLS stream, served live from disk, recorded for ~10 s.
+/// MPEG-TS here; <see cref="LiveFfmpegFmp4RecordingTests"/> runs it over fMP4 (<c>-hls_segment_type fmp4</c>).
+/// </summary>
+public class LiveFfmpegRecordingTests : IAsyncLifetime
 {
+    private readonly ITestOutputHelper output;
+    private readonly bool _fmp4;
     private readonly string _media = Directory.CreateTempSubdirectory("rec-live-").FullName;
     private readonly string _out = Directory.CreateTempSubdirectory("rec-out-").FullName;
     private LocalProcess? _ffmpeg;
     private DirectoryOrigin? _origin;
+
+    public LiveFfmpegRecordingTests(ITestOutputHelper output)
+        : this(output, fmp4: false)
+    {
+    }
+
+    protected LiveFfmpegRecordingTests(ITestOutputHelper output, bool fmp4)
+    {
+        this.output = output;
+        _fmp4 = fmp4;
+    }
 
     public async Task InitializeAsync()
     {
@@ -24,6 +40,7 @@ public sealed class LiveFfmpegRecordingTests(ITestOutputHelper output) : IAsyncL
             "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine",
             "-t", "40", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
             "-c:a", "aac", "-f", "hls", "-hls_time", "1", "-hls_list_size", "6", "-hls_flags", "delete_segments+temp_file+program_date_time",
+            .. (_fmp4 ? (string[])["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"] : []),
             Path.Combine(_media, "index.m3u8"),
         ], _media);
         _origin = await DirectoryOrigin.StartAsync(_media);
@@ -71,6 +88,7 @@ public sealed class LiveFfmpegRecordingTests(ITestOutputHelper output) : IAsyncL
         foreach (var part in status.Parts)
         {
             Assert.True(part.State == PartState.Remuxed, $"{part.State}: {part.Error}");
+            Assert.Equal(_fmp4 ? "init.mp4" : null, part.InitUri);
             for (var s = part.FirstSequence; s <= part.LastSequence; s++)
             {
                 Assert.True(seen.Add(s), $"sequence {s} twice");

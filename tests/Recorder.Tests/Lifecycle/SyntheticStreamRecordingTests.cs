@@ -13,13 +13,22 @@ namespace HlsGateway.Tests.Lifecycle;
 /// playlist the test writes step by step over real ffmpeg-made segments, so gaps, splits,
 /// discontinuities, resets and crashes happen exactly where the test puts them.
 /// </summary>
-public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
+/// <remarks>MPEG-TS here; <see cref="SyntheticFmp4StreamRecordingTests"/> runs every test again over fMP4 (EXT-X-MAP) segments.</remarks>
+public class SyntheticStreamRecordingTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly string _out = Directory.CreateTempSubdirectory("rec-out-").FullName;
-    private SyntheticLiveOrigin _origin = null!;
+    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly bool _fmp4;
+    private protected readonly string _out = Directory.CreateTempSubdirectory("rec-out-").FullName;
+    private protected SyntheticLiveOrigin _origin = null!;
 
-    public async Task InitializeAsync() => _origin = await SyntheticLiveOrigin.StartAsync();
+    public SyntheticStreamRecordingTests()
+        : this(fmp4: false)
+    {
+    }
+
+    protected SyntheticStreamRecordingTests(bool fmp4) => _fmp4 = fmp4;
+
+    public async Task InitializeAsync() => _origin = await SyntheticLiveOrigin.StartAsync(_fmp4);
 
     public async Task DisposeAsync()
     {
@@ -27,7 +36,7 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         Directory.Delete(_out, recursive: true);
     }
 
-    private Task<RecorderHost> StartHostAsync(Dictionary<string, string?>? extra = null)
+    private protected Task<RecorderHost> StartHostAsync(Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?> { ["Recorder:BaseUrl"] = _origin.Origin.BaseUrl };
         foreach (var (k, v) in extra ?? [])
@@ -37,23 +46,23 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         return RecorderHost.StartAsync(_out, settings);
     }
 
-    private static async Task StartRecordingAsync(RecorderHost host, string url = "/live/index.m3u8")
+    private protected static async Task StartRecordingAsync(RecorderHost host, string url = "/live/index.m3u8")
     {
         var (result, errors) = await host.Manager.StartRecordingAsync(new RecordingDefinition { Name = "news", Url = url }, CancellationToken.None);
         Assert.True(result == StartRecordingResult.Started, string.Join("; ", errors));
     }
 
-    private static Task RecordedAsync(RecorderHost host, long seq, long epoch = 0) =>
+    private protected static Task RecordedAsync(RecorderHost host, long seq, long epoch = 0) =>
         RecorderHost.WaitUntilAsync(() => host.Manager.Get("news") is { } s && s.Epoch == epoch && s.LastMediaSequence == seq, Wait, $"sequence {epoch}:{seq} recorded");
 
-    private async Task AppendAsync(RecorderHost host, long seq, int? media = null, bool discontinuity = false)
+    private protected async Task AppendAsync(RecorderHost host, long seq, int? media = null, bool discontinuity = false)
     {
         _origin.Append(seq, media ?? (int)seq, discontinuity);
         await RecordedAsync(host, seq);
     }
 
     /// <summary>Stops gracefully and waits until every part is finished (record.part).</summary>
-    private static async Task<RecordingStatus> StopAndFinishAsync(RecorderHost host, int fromPart = 1)
+    private protected static async Task<RecordingStatus> StopAndFinishAsync(RecorderHost host, int fromPart = 1)
     {
         Assert.True(await host.Manager.StopRecordingAsync("news"));
         var status = host.Manager.Get("news")!;
@@ -64,7 +73,7 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         return host.Manager.Get("news")!;
     }
 
-    private static void AssertNoDuplicates(RecordingStatus status)
+    private protected static void AssertNoDuplicates(RecordingStatus status)
     {
         var seen = new HashSet<(long, long)>();
         foreach (var p in status.Parts)
@@ -77,7 +86,7 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         }
     }
 
-    private async Task AssertRemuxedAsync(PartInfo part, double expectedSeconds)
+    private protected async Task AssertRemuxedAsync(PartInfo part, double expectedSeconds)
     {
         Assert.True(part.State == PartState.Remuxed, $"part {part.Number}: {part.State} {part.Error}");
         var mp4 = Path.Combine(_out, part.Mp4Path!);
@@ -87,7 +96,7 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         await TestMedia.AssertDecodesAsync(mp4);
     }
 
-    private void Window(long first, long last)
+    private protected void Window(long first, long last)
     {
         for (var s = first; s <= last; s++)
         {
@@ -266,16 +275,18 @@ public sealed class SyntheticStreamRecordingTests : IAsyncLifetime
         await StartRecordingAsync(host);
         await RecordedAsync(host, 3);
         var tee = host.Services.GetRequiredService<ISegmentTee>();
-        var (ts, _, _) = await TestMedia.GetAsync();
-        Assert.True(tee.Wants("/live/seg4.ts"));
+        var (ts, _, fm) = await TestMedia.GetAsync();
+        var seg4 = _origin.SegmentPath(4);
+        var body = (_fmp4 ? fm : ts)[4];
+        Assert.True(tee.Wants(seg4));
         Assert.False(tee.Wants("/other/seg4.ts"));
-        Assert.True(tee.Offer("/live/seg4.ts", ts[4]));
-        Assert.False(tee.Offer("/elsewhere/seg4.ts", ts[4]));
+        Assert.True(tee.Offer(seg4, body));
+        Assert.False(tee.Offer("/elsewhere/seg4.ts", body));
         await AppendAsync(host, 4);
         await AppendAsync(host, 5); // not teed: fetched by the recorder
         var status = await StopAndFinishAsync(host);
-        Assert.Equal(0, _origin.Origin.Hits("/live/seg4.ts"));
-        Assert.Equal(1, _origin.Origin.Hits("/live/seg5.ts"));
+        Assert.Equal(0, _origin.Origin.Hits(seg4));
+        Assert.Equal(1, _origin.Origin.Hits(_origin.SegmentPath(5)));
         Assert.Equal((3L, 5L), (status.Parts[0].FirstSequence, status.Parts[0].LastSequence));
         await AssertRemuxedAsync(status.Parts[0], 3);
         var stats = host.Services.GetRequiredService<RecordingTee>().Stats;

@@ -11,9 +11,10 @@ namespace HlsGateway.Tests.Support;
 /// </summary>
 internal sealed class SyntheticLiveOrigin : IAsyncDisposable
 {
-    private readonly List<byte[]> _media;
+    private List<byte[]> _media;
     private readonly byte[]? _init;
-    private readonly List<(long Seq, int Media, bool Disc)> _window = [];
+    private readonly List<(long Seq, int Media, bool Disc, string? Init)> _window = [];
+    private string? _initName;
     private long _discontinuitySequence;
 
     private SyntheticLiveOrigin(TestOrigin origin, List<byte[]> media, byte[]? init)
@@ -21,6 +22,7 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         Origin = origin;
         _media = media;
         _init = init;
+        _initName = init is null ? null : "init.mp4";
     }
 
     public TestOrigin Origin { get; }
@@ -45,13 +47,21 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         return live;
     }
 
+    /// <summary>fMP4: segments appended from now on use another init section (a new EXT-X-MAP) and their media.</summary>
+    public void SwitchInit(string name, byte[] init, List<byte[]> media)
+    {
+        Origin.Set("/live/" + name, init);
+        _initName = name;
+        _media = media;
+    }
+
     public string SegmentPath(long seq) => $"/live/seg{seq}.{(_init is null ? "ts" : "m4s")}";
 
     /// <summary>Appends segment <paramref name="seq"/> (media file <paramref name="media"/>) and publishes the playlist.</summary>
     public void Append(long seq, int media, bool discontinuity = false)
     {
         Origin.Set(SegmentPath(seq), _media[media % _media.Count]);
-        _window.Add((seq, media, discontinuity));
+        _window.Add((seq, media, discontinuity, _initName));
         while (_window.Count > WindowSize)
         {
             if (_window[1].Disc)
@@ -77,7 +87,7 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             Origin.Set(SegmentPath(firstSeq + i), _media[(firstMedia + i) % _media.Count]);
-            _window.Add((firstSeq + i, firstMedia + i, false));
+            _window.Add((firstSeq + i, firstMedia + i, false, _initName));
         }
         Publish();
     }
@@ -90,7 +100,7 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
     {
         var current = _window.ToList();
         var first = current[0].Seq - behind;
-        var lagging = Enumerable.Range(0, current.Count).Select(i => (first + i, (int)(first + i), false)).Where(w => w.Item1 >= 0).ToList();
+        var lagging = Enumerable.Range(0, current.Count).Select(i => (first + i, (int)(first + i), false, _initName)).Where(w => w.Item1 >= 0).ToList();
         _window.Clear();
         _window.AddRange(lagging);
         Publish();
@@ -105,15 +115,17 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         sb.Append("#EXT-X-TARGETDURATION:1\n");
         sb.Append("#EXT-X-MEDIA-SEQUENCE:").Append(_window.Count > 0 ? _window[0].Seq : 0).Append('\n');
         sb.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(_discontinuitySequence).Append('\n');
-        if (_init is not null)
-        {
-            sb.Append("#EXT-X-MAP:URI=\"init.mp4\"\n");
-        }
-        foreach (var (seq, _, disc) in _window)
+        string? map = null;
+        foreach (var (seq, _, disc, init) in _window)
         {
             if (disc)
             {
                 sb.Append("#EXT-X-DISCONTINUITY\n");
+            }
+            if (init is not null && init != map)
+            {
+                sb.Append("#EXT-X-MAP:URI=\"").Append(init).Append("\"\n");
+                map = init;
             }
             sb.Append("#EXTINF:1.000000,\n").Append(SegmentPath(seq).AsSpan("/live/".Length)).Append('\n');
         }

@@ -38,13 +38,37 @@ internal static class TestMedia
         }
     }
 
-    private static async Task RunFfmpegAsync(string dir, string[] output)
+    private static (byte[] Init, List<byte[]> Fmp4)? _alt;
+
+    /// <summary>A second fMP4 rendition (320x180, its own init section): what a packager switching EXT-X-MAP serves.</summary>
+    public static async Task<(byte[] Init, List<byte[]> Fmp4)> GetAltFmp4Async()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_alt is { } a)
+            {
+                return a;
+            }
+            var dir = Directory.CreateTempSubdirectory("rec-media-alt-").FullName;
+            await RunFfmpegAsync(dir, ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", Path.Combine(dir, "f%03d.m4s"), Path.Combine(dir, "f.m3u8")], "320x180", 12);
+            var fm = Directory.GetFiles(dir, "f*.m4s").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+            _alt = (File.ReadAllBytes(Path.Combine(dir, "init.mp4")), fm);
+            return _alt.Value;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task RunFfmpegAsync(string dir, string[] output, string size = "160x90", int seconds = 24)
     {
         string[] args =
         [
             "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-t", "24", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
+            "-f", "lavfi", "-i", $"testsrc=size={size}:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
             "-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "-hls_playlist_type", "vod",
             .. output,
         ];
@@ -59,6 +83,20 @@ internal static class TestMedia
             ["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", path], TimeSpan.FromSeconds(30));
         Assert.True(code == 0, $"ffprobe failed on {path}: {output}");
         return double.Parse(output.Trim().Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// ffprobe's start time and duration. A raw fMP4 part keeps the source's decode times (tfdt), so ffprobe reports
+    /// its duration from 0 to its end; the media it holds is duration - start.
+    /// </summary>
+    public static async Task<(double Start, double Duration)> ProbeSpanAsync(string path)
+    {
+        var (code, output) = await LocalProcess.RunAsync(Tools.Ffprobe,
+            ["-v", "error", "-show_entries", "format=start_time,duration", "-of", "default=noprint_wrappers=1", path], TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"ffprobe failed on {path}: {output}");
+        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => double.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
+        return (values["start_time"], values["duration"]);
     }
 
     /// <summary>Decodes the whole file (errors fail): proves the MP4 is playable, not just parseable.</summary>
