@@ -4,7 +4,7 @@ internal static class AccessApplicationBuilderExtensions
 {
     /// <summary>
     /// The first step of the pipeline: ForwardedHeaders for trusted proxies (none configured: nothing), preceded
-    /// by the RFC 7239 <c>Forwarded</c> translation when <c>Gateway:Access:ForwardedHeader=Forwarded</c>.
+    /// by <see cref="ForwardedHeaderMiddleware"/> (RFC 7239 <c>Forwarded</c> translation, or X-Forwarded-For entry check).
     /// </summary>
     public static WebApplication UseTrustedForwardedHeaders(this WebApplication app)
     {
@@ -12,10 +12,7 @@ internal static class AccessApplicationBuilderExtensions
         {
             return app;
         }
-        if (app.Services.GetRequiredService<AccessConfigMonitor>().Current.Options.Access.ForwardedHeader == ForwardedHeaderKind.Forwarded)
-        {
-            app.UseMiddleware<ForwardedHeaderMiddleware>();
-        }
+        app.UseMiddleware<ForwardedHeaderMiddleware>(); // one address rule for X-Forwarded-For and Forwarded
         app.UseForwardedHeaders();
         return app;
     }

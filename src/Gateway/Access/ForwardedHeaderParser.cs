@@ -10,6 +10,12 @@ namespace HlsGateway.Access;
 /// an address (<c>unknown</c>, obfuscated <c>_identifiers</c>, a hop without <c>for=</c>, a syntax error)
 /// becomes <c>unknown</c>: never believed as a client, and the walk stops there, so the client is the
 /// nearest hop whose address is known.
+/// <para>
+/// The same rule for <c>X-Forwarded-For</c> (<see cref="NormalizeXForwardedFor"/>): there each entry must be a bare
+/// address literal (RFC 7239 section 7.4: no port, no brackets). An entry with a port (<c>10.0.0.5:1234</c>),
+/// brackets, an IPv6 zone, <c>unknown</c>, an obfuscated identifier or anything else becomes <c>unknown</c>, so
+/// it is never reinterpreted as a nearby address. IPv6 zones (<c>%eth0</c>) are refused in both headers.
+/// </para>
 /// </summary>
 internal static class ForwardedHeaderParser
 {
@@ -27,6 +33,43 @@ internal static class ForwardedHeaderParser
             }
         }
         return hops.Count == 0 ? null : string.Join(", ", hops);
+    }
+
+    /// <summary>
+    /// A trusted peer's <c>X-Forwarded-For</c> with every entry that is not a bare address replaced by
+    /// <see cref="Unknown"/> (all header lines, in order); <paramref name="changed"/> tells whether any entry was.
+    /// </summary>
+    public static string NormalizeXForwardedFor(StringValues xff, out bool changed)
+    {
+        changed = false;
+        var hops = new List<string>();
+        foreach (var value in xff)
+        {
+            foreach (var raw in (value ?? string.Empty).Split(','))
+            {
+                var entry = raw.AsSpan().Trim(" \t");
+                var address = XForwardedForAddress(entry);
+                hops.Add(address ?? Unknown);
+                changed |= address is null;
+            }
+        }
+        return string.Join(", ", hops);
+    }
+
+    /// <summary>One X-Forwarded-For entry: the address when it is a bare IPv4 (four decimal octets) or IPv6 literal, else null.</summary>
+    internal static string? XForwardedForAddress(ReadOnlySpan<char> entry)
+    {
+        if (entry.IsEmpty || entry.ContainsAny('[', ']', '%'))
+        {
+            return null;
+        }
+        if (entry.Contains(':'))
+        {
+            // IPv6 only: a colon in what is otherwise IPv4 is a port (10.0.0.5:1234), which this header does not carry
+            return System.Net.IPAddress.TryParse(entry, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && IpKey.TryParse(entry, out _)
+                ? entry.ToString() : null;
+        }
+        return entry.Contains('.') && IpKey.TryParse(entry, out _) ? entry.ToString() : null;
     }
 
     /// <summary>Appends one entry per forwarded-element of <paramref name="value"/> to <paramref name="hops"/>.</summary>
@@ -166,7 +209,7 @@ internal static class ForwardedHeaderParser
                 return null;
             }
             var v6 = span[1..close];
-            return v6.Contains(':') && IpKey.TryParse(v6, out _) ? v6.ToString() : null;
+            return v6.Contains(':') && !v6.Contains('%') && IpKey.TryParse(v6, out _) ? v6.ToString() : null;
         }
         var colon = span.IndexOf(':');
         var v4 = colon < 0 ? span : span[..colon];
