@@ -35,6 +35,15 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
 
     public bool Ended { get; set; }
 
+    /// <summary>
+    /// LL-HLS (RFC 8216bis): EXT-X-SERVER-CONTROL, EXT-X-PART-INF, two EXT-X-PART lines (real halves of the segment,
+    /// served) before each of the last segments, and the parts of the segment in progress plus an EXT-X-PRELOAD-HINT.
+    /// </summary>
+    public bool LowLatency { get; set; }
+
+    private (long Seq, int Media)? _inProgress;
+    private int _inProgressParts;
+
     public static async Task<SyntheticLiveOrigin> StartAsync(bool fmp4 = false)
     {
         var (ts, init, fm) = await TestMedia.GetAsync();
@@ -55,6 +64,20 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         _media = media;
     }
 
+    public string PartPath(long seq, int part) => $"/live/seg{seq}.part{part}.{(_init is null ? "ts" : "m4s")}";
+
+    /// <summary>LL-HLS: segment <paramref name="seq"/> is being produced; its first <paramref name="parts"/> parts (1 or 2) are listed, not the segment.</summary>
+    public void PublishParts(long seq, int media, int parts)
+    {
+        var body = _media[media % _media.Count];
+        var half = body.Length / 2 / 188 * 188;
+        Origin.Set(PartPath(seq, 0), body[..half]);
+        Origin.Set(PartPath(seq, 1), body[half..]);
+        _inProgress = (seq, media);
+        _inProgressParts = parts;
+        Publish();
+    }
+
     public string SegmentPath(long seq) => $"/live/seg{seq}.{(_init is null ? "ts" : "m4s")}";
 
     /// <summary>Appends segment <paramref name="seq"/> (media file <paramref name="media"/>) and publishes the playlist.</summary>
@@ -62,6 +85,7 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
     {
         Origin.Set(SegmentPath(seq), _media[media % _media.Count]);
         _window.Add((seq, media, discontinuity, _initName));
+        _inProgress = null;
         while (_window.Count > WindowSize)
         {
             if (_window[1].Disc)
@@ -113,6 +137,10 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
         var sb = new StringBuilder();
         sb.Append("#EXTM3U\n#EXT-X-VERSION:").Append(_init is null ? 3 : 7).Append('\n');
         sb.Append("#EXT-X-TARGETDURATION:1\n");
+        if (LowLatency)
+        {
+            sb.Append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5\n#EXT-X-PART-INF:PART-TARGET=0.5\n");
+        }
         sb.Append("#EXT-X-MEDIA-SEQUENCE:").Append(_window.Count > 0 ? _window[0].Seq : 0).Append('\n');
         sb.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(_discontinuitySequence).Append('\n');
         string? map = null;
@@ -127,13 +155,32 @@ internal sealed class SyntheticLiveOrigin : IAsyncDisposable
                 sb.Append("#EXT-X-MAP:URI=\"").Append(init).Append("\"\n");
                 map = init;
             }
+            if (LowLatency && seq >= NewestSequence - 1)
+            {
+                AppendParts(sb, seq, 2); // parts stay listed before the finished segment for a while (RFC 8216bis 6.2.2)
+            }
             sb.Append("#EXTINF:1.000000,\n").Append(SegmentPath(seq).AsSpan("/live/".Length)).Append('\n');
+        }
+        if (LowLatency && _inProgress is { } p && !Ended)
+        {
+            AppendParts(sb, p.Seq, _inProgressParts);
+            var next = _inProgressParts < 2 ? PartPath(p.Seq, _inProgressParts) : PartPath(p.Seq + 1, 0);
+            sb.Append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"").Append(next.AsSpan("/live/".Length)).Append("\"\n");
         }
         if (Ended)
         {
             sb.Append("#EXT-X-ENDLIST\n");
         }
         Origin.Set(PlaylistPath, sb.ToString());
+    }
+
+    private void AppendParts(StringBuilder sb, long seq, int parts)
+    {
+        for (var k = 0; k < parts; k++)
+        {
+            sb.Append("#EXT-X-PART:DURATION=0.5,URI=\"").Append(PartPath(seq, k).AsSpan("/live/".Length)).Append('"');
+            sb.Append(k == 0 ? ",INDEPENDENT=YES\n" : "\n");
+        }
     }
 
     public ValueTask DisposeAsync() => Origin.DisposeAsync();
