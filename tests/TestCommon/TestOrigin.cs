@@ -57,6 +57,9 @@ public sealed class TestOrigin : IAsyncDisposable
 
     public IReadOnlyCollection<(string Path, string Protocol, string? Range, string Method)> Requests => _log.ToArray();
 
+    /// <summary>Pseudo-header in <see cref="RequestHeaders"/>: the request target exactly as it arrived (percent-encoding kept).</summary>
+    public const string RawTargetKey = ":raw-target";
+
     /// <summary>Every request's headers (name -> comma-joined values, names case-insensitive), in arrival order.</summary>
     public IReadOnlyCollection<(string Path, IReadOnlyDictionary<string, string> Headers)> RequestHeaders => _headers.ToArray();
 
@@ -113,7 +116,9 @@ public sealed class TestOrigin : IAsyncDisposable
     {
         var path = ctx.Request.Path.Value ?? "/";
         _log.Enqueue((path + ctx.Request.QueryString, ctx.Request.Protocol, ctx.Request.Headers.Range.ToString() is { Length: > 0 } r ? r : null, ctx.Request.Method));
-        _headers.Enqueue((path, ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+        var seen = ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        seen[RawTargetKey] = ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+        _headers.Enqueue((path, seen));
         _hits.AddOrUpdate(path, 1, static (_, n) => n + 1);
         if (Latency > TimeSpan.Zero)
         {
