@@ -60,6 +60,7 @@ internal static class GatewayApp
         app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
         app.MapAllowlistAdmin();
         app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);
+        HlsGateway.Dvr.DvrEndpoints.MapDvr(app); // /dvr/<recording>/index.m3u8: allowlist + signature checked above
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;
     }

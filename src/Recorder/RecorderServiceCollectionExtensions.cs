@@ -70,6 +70,8 @@ internal static class RecorderServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PartFinisher>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         services.AddHostedService(sp => sp.GetRequiredService<RecordingManager>());
+        services.TryAddSingleton<Dvr.DvrRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Dvr.DvrRetention>());
         services.AddRecorderUploads(configuration);
         return services;
     }

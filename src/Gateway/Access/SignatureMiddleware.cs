@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace HlsGateway.Access;
 
 /// <summary>
-/// Checks signed URLs on <c>/hls/*</c>. Unsigned requests pass unless <c>Gateway:Signing:Required</c>; once a
+/// Checks signed URLs on <c>/hls/*</c> and <c>/dvr/*</c> (recordings served back). Unsigned requests pass unless <c>Gateway:Signing:Required</c>; once a
 /// key is configured, a request carrying any signature parameter must be valid (with no key at all the
 /// parameters are only stripped, as before signing was set up). For playlists the validated parameters are kept as a
 /// <see cref="SignedRequest"/> feature so the rewriter can sign the children.
@@ -22,7 +22,8 @@ internal sealed partial class SignatureMiddleware(
     public Task InvokeAsync(HttpContext context)
     {
         var raw = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        if (!raw.StartsWith(HlsPathParser.Prefix, StringComparison.Ordinal))
+        var dvr = raw.StartsWith(HlsGateway.Dvr.DvrEndpoints.Prefix, StringComparison.Ordinal);
+        if (!dvr && !raw.StartsWith(HlsPathParser.Prefix, StringComparison.Ordinal))
         {
             return next(context);
         }
@@ -36,7 +37,8 @@ internal sealed partial class SignatureMiddleware(
             return next(context); // the gateway's own recorder, over loopback
         }
         var q = raw.IndexOf('?');
-        var capture = HlsPathParser.KindOf(q < 0 ? raw : raw.AsSpan(0, q)) == RouteKind.MediaPlaylist;
+        var pathOnly = q < 0 ? raw.AsSpan() : raw.AsSpan(0, q);
+        var capture = dvr ? pathOnly.EndsWith(".m3u8", StringComparison.Ordinal) : HlsPathParser.KindOf(pathOnly) == RouteKind.MediaPlaylist;
         var status = SignatureValidator.Validate(raw, context.Connection.RemoteIpAddress, time.GetUtcNow().ToUnixTimeMilliseconds(), snapshot, capture, out var signed);
         if (status == SignatureStatus.Valid)
         {

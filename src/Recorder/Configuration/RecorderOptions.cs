@@ -83,4 +83,7 @@ public sealed class RecorderOptions
     public List<RecordingDefinition> Recordings { get; set; } = [];
 
     public WebhookOptions Webhooks { get; set; } = new();
+
+    /// <summary>DVR / startover: retention of the raw segments (<c>Recorder:Dvr</c>).</summary>
+    public DvrOptions Dvr { get; set; } = new();
 }

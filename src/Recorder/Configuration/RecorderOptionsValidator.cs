@@ -57,6 +57,10 @@ internal sealed class RecorderOptionsValidator : IValidateOptions<RecorderOption
         {
             errors.Add("Recorder:InstanceId: must be at most 128 characters.");
         }
+        if (options.Dvr.RetentionWindow < TimeSpan.Zero || options.Dvr.RetentionWindow > TimeSpan.FromDays(30))
+        {
+            errors.Add("Recorder:Dvr:RetentionWindow: must be between 00:00:00 (raw segments deleted after the remux) and 30.00:00:00.");
+        }
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Recordings.Count; i++)
         {

@@ -15,6 +15,7 @@ internal sealed class RecordingSession : IDisposable
     private readonly IRecordingObserver _observer;
     private FileStream? _file;
     private int _splitRequested;
+    private DateTimeOffset? _nextWall;
 
     public RecordingSession(RecordingJournal journal, string root, string template, double splitSeconds, long splitBytes, TimeProvider time, IRecordingObserver observer)
     {
@@ -137,16 +138,27 @@ internal sealed class RecordingSession : IDisposable
         var part = CurrentPart!;
         var file = _file!;
         long written = 0;
+        long initLength = 0;
         if (part.Segments == 0 && !segment.InitBody.IsEmpty)
         {
             // fMP4: the init section (moov) opens every part so each part plays on its own
             await file.WriteAsync(segment.InitBody, cancellationToken).ConfigureAwait(false);
             written += segment.InitBody.Length;
+            initLength = segment.InitBody.Length;
+        }
+        else if (!segment.InitBody.IsEmpty)
+        {
+            initLength = segment.InitBody.Length;
         }
         await file.WriteAsync(segment.Body, cancellationToken).ConfigureAwait(false);
         written += segment.Body.Length;
         // durable at every segment boundary: a crash loses at most the segment in flight
         file.Flush(flushToDisk: true);
+        // DVR: where the segment is and when it was on air (PROGRAM-DATE-TIME, else continuing the part's clock)
+        var wall = segment.ProgramDateTime ?? (part.Segments > 0 ? _nextWall : null) ?? part.StartUtc;
+        _nextWall = wall + TimeSpan.FromSeconds(segment.Duration);
+        Dvr.DvrSegmentIndex.Append(Dvr.DvrSegmentIndex.PathFor(_root, Name),
+            new Dvr.DvrSegment(part.Number, part.Bytes + written - segment.Body.Length, segment.Body.Length, segment.Duration, wall, initLength));
 
         lock (Journal.Sync)
         {

@@ -135,9 +135,9 @@ internal sealed partial class PartFinisher : BackgroundService
                 }
                 journal.Save();
             }
-            if (result.Ok)
+            if (result.Ok && _options.Dvr.RetentionWindow <= TimeSpan.Zero)
             {
-                File.Delete(raw); // the verified MP4 replaces it
+                File.Delete(raw); // the verified MP4 replaces it (with a DVR retention window, DvrRetention deletes it later)
             }
         }
         PartInfo snapshot;

@@ -1,0 +1,8 @@
+namespace HlsGateway.Recorder.Dvr;
+
+/// <summary>
+/// One recorded segment as the DVR playlist needs it: which part file, where its bytes are (the init section of an
+/// fMP4 part is <c>[0, InitLength)</c>), how long it lasts and when it was on air (EXT-X-PROGRAM-DATE-TIME, else the
+/// recording's clock).
+/// </summary>
+internal sealed record DvrSegment(int Part, long Offset, long Length, double Duration, DateTimeOffset Wall, long InitLength);
