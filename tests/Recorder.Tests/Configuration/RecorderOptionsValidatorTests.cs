@@ -38,6 +38,7 @@ public class RecorderOptionsValidatorTests
             ["Recorder:Recordings:2:Name"] = "ok",
             ["Recorder:Recordings:2:Url"] = "http://origin/live.m3u8",
             ["Recorder:Webhooks:Urls:0"] = "not a url",
+            ["Recorder:Dvr:RetentionWindow"] = "-00:00:01",
         }).Build();
         var services = new ServiceCollection().AddLogging().AddRecorder(config).BuildServiceProvider();
         var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RecorderOptions>>().Value);
@@ -46,6 +47,7 @@ public class RecorderOptionsValidatorTests
         {
             "Recorder:SplitSeconds", "Recorder:FileNameTemplate", "Recorder:StallTargetDurations", "Recorder:ChannelCapacity", "Recorder:BaseUrl", "Recorder:LeasePeriod",
             "Recorder:Recordings:0:Name", "Recorder:Recordings:0:Url", "Recorder:Recordings:1:Variant", "Recorder:Recordings:2:Name", "Recorder:Webhooks:Urls:0",
+            "Recorder:Dvr:RetentionWindow",
         })
         {
             Assert.Contains(key, message);
