@@ -27,11 +27,11 @@ public sealed class DvrPlaybackTests : LiveOriginTest
     {
     }
 
-    private Task<GatewayHost> StartGatewayAsync(Dictionary<string, string?>? extra = null)
+    private Task<GatewayHost> StartGatewayAsync(Dictionary<string, string?>? extra = null, SyntheticLiveOrigin? origin = null)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Gateway:Origins:o1"] = Origin.Origin.BaseUrl,
+            ["Gateway:Origins:o1"] = (origin ?? Origin).Origin.BaseUrl,
             ["Recorder:OutputDirectory"] = OutputDirectory,
             ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
             ["Recorder:Dvr:RetentionWindow"] = "01:00:00",
@@ -101,6 +101,36 @@ public sealed class DvrPlaybackTests : LiveOriginTest
         Assert.True(c2 == 0, packets);
         // (the hls demuxer lists the video stream once per program: one line each)
         Assert.All(packets.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), p => Assert.Equal(7 * 25, int.Parse(p, CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Fmp4_recording_is_served_with_its_init_section_as_an_EXT_X_MAP_byte_range_and_decodes()
+    {
+        await using var fmp4 = await SyntheticLiveOrigin.StartAsync(fmp4: true);
+        for (var s = 0; s <= 3; s++)
+        {
+            fmp4.Append(s, s);
+        }
+        await using var gw = await StartGatewayAsync(origin: fmp4);
+        await RecordedAsync(gw, 3);
+        for (var s = 4; s <= 7; s++)
+        {
+            fmp4.Append(s, s);
+            await RecordedAsync(gw, s);
+        }
+        var manager = gw.Services.GetRequiredService<RecordingManager>();
+        Assert.True(await manager.StopRecordingAsync("news"));
+        await RecorderHost.WaitUntilAsync(() => manager.Get("news")!.Parts.All(p => p.State == PartState.Remuxed), Wait, "parts remuxed");
+        var vod = await gw.Client.GetStringAsync("/dvr/news/index.m3u8");
+        var (_, init, _) = await TestMedia.GetAsync();
+        Assert.Contains($"#EXT-X-MAP:URI=\"1.m4s\",BYTERANGE=\"{init.Length}@0\"", vod, StringComparison.Ordinal);
+        Assert.Equal(5, Count(vod, "#EXTINF:"));
+        var url = gw.BaseUrl + "/dvr/news/index.m3u8";
+        var (c1, duration) = await LocalProcess.RunAsync(Tools.Ffprobe, ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", url], TimeSpan.FromSeconds(30));
+        Assert.True(c1 == 0, duration);
+        Assert.InRange(double.Parse(duration.Trim(), CultureInfo.InvariantCulture), 5 - 0.1, 5 + 0.1);
+        var (c2, errors) = await LocalProcess.RunAsync(Tools.Ffmpeg, ["-v", "error", "-i", url, "-f", "null", "-"], TimeSpan.FromSeconds(60));
+        Assert.True(c2 == 0 && errors.Trim().Length == 0, errors);
     }
 
     [Fact]
