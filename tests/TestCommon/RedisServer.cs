@@ -33,5 +33,18 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Every key in the server right now (SCAN), e.g. to check what the shared cache tier holds.</summary>
+    public async Task<string[]> KeysAsync(string pattern = "*")
+    {
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: pattern))
+        {
+            keys.Add(key.ToString());
+        }
+        return keys.ToArray();
+    }
+
     public ValueTask DisposeAsync() => _process?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -36,6 +36,9 @@ public sealed class TestOrigin : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Path, string Protocol, string? Range, string Method)> _log = new();
     private readonly ConcurrentQueue<(string Path, IReadOnlyDictionary<string, string> Headers)> _headers = new();
+    private readonly ConcurrentDictionary<string, (string Name, string Value)[]> _responseHeaders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _notModified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _conditional = new(StringComparer.Ordinal);
 
     private TestOrigin(WebApplication app, string baseUrl)
     {
@@ -64,6 +67,18 @@ public sealed class TestOrigin : IAsyncDisposable
     public IReadOnlyCollection<(string Path, IReadOnlyDictionary<string, string> Headers)> RequestHeaders => _headers.ToArray();
 
     public int Hits(string path) => _hits.GetValueOrDefault(path);
+
+    /// <summary>Requests for <paramref name="path"/> that carried If-None-Match or If-Modified-Since.</summary>
+    public int ConditionalHits(string path) => _conditional.GetValueOrDefault(path);
+
+    /// <summary>304 answers (no body) sent for <paramref name="path"/>.</summary>
+    public int NotModifiedHits(string path) => _notModified.GetValueOrDefault(path);
+
+    /// <summary>Answer conditional GETs (If-None-Match against the ETag, If-Modified-Since) with 304. Default true.</summary>
+    public bool HonourConditionals { get; set; } = true;
+
+    /// <summary>Extra response headers for <paramref name="path"/> (Cache-Control, Set-Cookie, Expires, Last-Modified...).</summary>
+    public void SetHeaders(string path, params (string Name, string Value)[] headers) => _responseHeaders[Normalize(path)] = headers;
 
     public int TotalHits => _hits.Values.Sum();
 
@@ -149,7 +164,34 @@ public sealed class TestOrigin : IAsyncDisposable
             return;
         }
         ctx.Response.ContentType = file.ContentType;
-        ctx.Response.Headers.ETag = "\"" + Convert.ToHexString(SHA1.HashData(file.Body))[..16] + "\"";
+        var etag = "\"" + Convert.ToHexString(SHA1.HashData(file.Body))[..16] + "\"";
+        ctx.Response.Headers.ETag = etag;
+        string? lastModified = null;
+        if (_responseHeaders.TryGetValue(path, out var extra))
+        {
+            foreach (var (name, value) in extra)
+            {
+                ctx.Response.Headers.Append(name, value);
+                if (name.Equals("Last-Modified", StringComparison.OrdinalIgnoreCase))
+                {
+                    lastModified = value;
+                }
+            }
+        }
+        var ifNoneMatch = ctx.Request.Headers.IfNoneMatch.ToString();
+        var ifModifiedSince = ctx.Request.Headers.IfModifiedSince.ToString();
+        if (ifNoneMatch.Length > 0 || ifModifiedSince.Length > 0)
+        {
+            _conditional.AddOrUpdate(path, 1, static (_, n) => n + 1);
+            var notModified = ifNoneMatch.Length > 0 ? ifNoneMatch.Contains(etag, StringComparison.Ordinal) : lastModified is not null && ifModifiedSince == lastModified;
+            if (HonourConditionals && notModified)
+            {
+                _notModified.AddOrUpdate(path, 1, static (_, n) => n + 1);
+                ctx.Response.ContentType = null;
+                ctx.Response.StatusCode = 304;
+                return;
+            }
+        }
         if (fault == OriginFault.Truncate)
         {
             ctx.Response.ContentLength = file.Body.Length;

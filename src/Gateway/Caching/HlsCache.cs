@@ -27,6 +27,8 @@ internal sealed partial class HlsCache : IDisposable
     private readonly IGatewayMetrics _metrics;
     private readonly ILogger<HlsCache> _logger;
     private const string TooLargePrefix = "\u0001big:";
+    private const string PassPrefix = "\u0001pass:";
+    private static readonly TimeSpan PassMarkerLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxLockTtl = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
@@ -76,6 +78,12 @@ internal sealed partial class HlsCache : IDisposable
     public Task<FetchOutcome> ResolveAsync(HlsRequest request, out bool collapsed)
     {
         var key = request.CacheKey;
+        if (_memory.TryGetValue(PassPrefix + key, out _))
+        {
+            // the origin said no-store/private/Set-Cookie last time: no collapsing, every request fetches (hit-for-pass)
+            collapsed = false;
+            return FetchUncachedAsync(request, CancellationToken.None);
+        }
         if (_inflight.TryGetValue(key, out var running))
         {
             collapsed = true;
@@ -94,6 +102,41 @@ internal sealed partial class HlsCache : IDisposable
         // bounded by Gateway:Proxy:RequestTimeout.
         _ = FillAsync(request, tcs);
         return tcs.Task;
+    }
+
+    /// <summary>
+    /// One origin fetch of its own for a request that must not share another's response: the key is marked
+    /// uncacheable (hit-for-pass), or it waited on a fill whose response turned out not storable. A storable answer is
+    /// stored as usual (and ends the hit-for-pass state).
+    /// </summary>
+    public async Task<FetchOutcome> FetchUncachedAsync(HlsRequest request, CancellationToken ct)
+    {
+        var key = request.CacheKey;
+        var outcome = await _fetcher.FetchAsync(request, ct).ConfigureAwait(false);
+        if (outcome is { Status: FetchStatus.Ok, NoStoreReason: not null })
+        {
+            MarkUncacheable(key);
+        }
+        else if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero)
+        {
+            _memory.Remove(PassPrefix + key);
+            StoreInMemory(key, entry);
+            if (_shared is not null)
+            {
+                await _shared.SetAsync(key, entry, StoreLifetime(entry), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        return outcome;
+    }
+
+    private void MarkUncacheable(string key)
+    {
+        _memory.Remove(key); // an older copy must not be served (not even as stale) once the origin says private
+        _memory.Set(PassPrefix + key, true, new MemoryCacheEntryOptions
+        {
+            Size = 64,
+            AbsoluteExpirationRelativeToNow = PassMarkerLifetime,
+        });
     }
 
     private async Task FillAsync(HlsRequest request, TaskCompletionSource<FetchOutcome> tcs)
@@ -121,6 +164,13 @@ internal sealed partial class HlsCache : IDisposable
             }
 
             var outcome = await _fetcher.FetchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            if (outcome is { Status: FetchStatus.Ok, NoStoreReason: not null })
+            {
+                // not for a shared cache: stored nowhere; requests that collapsed onto this fetch fetch for themselves
+                MarkUncacheable(key);
+                tcs.TrySetResult(outcome);
+                return;
+            }
             if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero)
             {
                 StoreInMemory(key, entry);

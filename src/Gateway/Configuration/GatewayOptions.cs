@@ -53,6 +53,19 @@ public sealed class OriginSettings
     /// normal for an edge in front of its packager). Bound only so that a configured value stops start-up naming the key.
     /// </summary>
     public bool? AllowPrivateAddresses { get; set; }
+
+    /// <summary>
+    /// Origin response headers the cache ignores, as nginx <c>proxy_ignore_headers</c>: any of <c>Cache-Control</c>,
+    /// <c>Expires</c>, <c>Set-Cookie</c> (case-insensitive). Default none: <c>no-store</c>, <c>private</c> and
+    /// <c>Set-Cookie</c> keep a response out of the cache, <c>max-age</c>/<c>s-maxage</c>/<c>Expires</c> shorten its TTL.
+    /// </summary>
+    public List<string> IgnoreHeaders { get; set; } = [];
+
+    /// <summary>
+    /// Use the origin's <c>s-maxage</c>/<c>max-age</c>/<c>Expires</c> as the TTL of a 200 even when it is longer than the
+    /// HLS rule (<c>Gateway:Cache:*Ttl</c>, the live playlist fraction). Default false: the origin can only shorten it.
+    /// </summary>
+    public bool TrustOriginTtl { get; set; }
 }
 
 public sealed class ProxyOptions
@@ -107,4 +120,11 @@ public sealed class CacheOptions
     /// fill lock) before fetching from the origin itself. Default 5 s; 0 disables the lock.
     /// </summary>
     public TimeSpan FillLockWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Stale-while-revalidate for segments and VOD playlists: for this long after an entry expires, players get the old
+    /// copy at once (X-Cache: STALE) while one background fetch (conditional when the entry has a validator) refreshes
+    /// it. Live and master playlists never. Default 0 (off).
+    /// </summary>
+    public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
 }

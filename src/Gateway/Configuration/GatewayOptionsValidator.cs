@@ -41,6 +41,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add($"Gateway:OriginSettings:{origin}:Forwarding: '{settings.Forwarding}' is not Xff, Forwarded or Off.");
             }
+            for (var i = 0; i < settings.IgnoreHeaders.Count; i++)
+            {
+                if (!Caching.OriginCacheDirectives.IgnorableHeaders.Contains(settings.IgnoreHeaders[i]?.Trim() ?? string.Empty, StringComparer.OrdinalIgnoreCase))
+                {
+                    errors.Add($"Gateway:OriginSettings:{origin}:IgnoreHeaders:{i}: '{settings.IgnoreHeaders[i]}' is not one of {string.Join(", ", Caching.OriginCacheDirectives.IgnorableHeaders)}.");
+                }
+            }
         }
 
         var p = options.Proxy;
@@ -74,6 +81,10 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (c.FillLockWait < TimeSpan.Zero || c.FillLockWait > TimeSpan.FromSeconds(60))
         {
             errors.Add("Gateway:Cache:FillLockWait: must be between 0 (lock off) and 60 seconds.");
+        }
+        if (c.StaleWhileRevalidate < TimeSpan.Zero || c.StaleWhileRevalidate > TimeSpan.FromDays(1))
+        {
+            errors.Add("Gateway:Cache:StaleWhileRevalidate: must be between 0 (off) and 1 day.");
         }
         if (c.NotFoundTtl < TimeSpan.Zero || c.NotFoundTtl > TimeSpan.FromSeconds(1))
         {

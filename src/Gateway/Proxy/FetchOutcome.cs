@@ -24,4 +24,13 @@ internal sealed record FetchOutcome(FetchStatus Status, CacheEntry? Entry, int O
 
     /// <summary>With <see cref="FetchStatus.TooLarge"/>: the origin response, still open, for the request that started the fill.</summary>
     public OpenResponse? Handoff { get; init; }
+
+    /// <summary>
+    /// Set when the origin said this response must not be kept by a shared cache (<c>no-store</c>, <c>private</c>,
+    /// <c>set-cookie</c>): it is served to the one request that fetched it (X-Cache: BYPASS) and stored in no tier.
+    /// </summary>
+    public string? NoStoreReason { get; init; }
+
+    /// <summary>Cache-Control for the client when <see cref="NoStoreReason"/> is set (the origin's own, or private).</summary>
+    public string? ClientCacheControl { get; init; }
 }

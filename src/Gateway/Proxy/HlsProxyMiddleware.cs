@@ -82,6 +82,12 @@ internal sealed partial class HlsProxyMiddleware(
                 CanTakeOpenResponse = !isHead && context.Request.Headers.Range.Count == 0,
             };
             var outcome = await cache.ResolveAsync(request, out var collapsed).WaitAsync(ct).ConfigureAwait(false);
+            if (collapsed && outcome.NoStoreReason is not null)
+            {
+                // another client's private / no-store response is never handed to this one: fetch our own
+                outcome = await cache.FetchUncachedAsync(request, ct).ConfigureAwait(false);
+                collapsed = false;
+            }
             now = time.GetUtcNow();
             if (!collapsed && outcome is { Status: FetchStatus.Ok, Entry: { StatusCode: 200 } fetched } && fetched.Kind is RouteKind.Segment or RouteKind.Other)
             {
@@ -90,8 +96,8 @@ internal sealed partial class HlsProxyMiddleware(
             switch (outcome.Status)
             {
                 case FetchStatus.Ok:
-                    result = outcome.FromSharedCache ? CacheResult.Hit : CacheResult.Miss;
-                    await ServeAsync(context, request, outcome.Entry!, result, now, isHead, ct).ConfigureAwait(false);
+                    result = outcome.NoStoreReason is not null ? CacheResult.Bypass : outcome.FromSharedCache ? CacheResult.Hit : CacheResult.Miss;
+                    await ServeAsync(context, request, outcome.Entry!, result, now, isHead, ct, outcome.ClientCacheControl).ConfigureAwait(false);
                     return;
                 case FetchStatus.TooLarge:
                     result = CacheResult.Bypass;
@@ -128,7 +134,7 @@ internal sealed partial class HlsProxyMiddleware(
         }
     }
 
-    private async Task ServeAsync(HttpContext context, HlsRequest request, CacheEntry entry, CacheResult result, DateTimeOffset now, bool isHead, CancellationToken ct)
+    private async Task ServeAsync(HttpContext context, HlsRequest request, CacheEntry entry, CacheResult result, DateTimeOffset now, bool isHead, CancellationToken ct, string? clientCacheControl = null)
     {
         var response = context.Response;
         var headers = response.Headers;
@@ -155,7 +161,8 @@ internal sealed partial class HlsProxyMiddleware(
         {
             headers.LastModified = entry.LastModifiedValue;
         }
-        headers.CacheControl = result == CacheResult.Stale ? CacheHeaders.NoCache : CacheHeaders.CacheControl(entry.FreshUntil - now);
+        headers.CacheControl = clientCacheControl is not null ? clientCacheControl // not storable: the origin's own (private, no-store)
+            : result == CacheResult.Stale ? CacheHeaders.NoCache : CacheHeaders.CacheControl(entry.FreshUntil - now);
 
         var isPlaylist = entry.Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist;
         if (isPlaylist && rewriter.IsActive(context, request))

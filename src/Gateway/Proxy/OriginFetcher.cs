@@ -140,12 +140,18 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
         }
 
         var now = time.GetUtcNow();
-        var fresh = CacheTtlPolicy.FreshFor(status, kind, playlist, cache);
+        var settings = config.Current.OriginSettings.GetValueOrDefault(request.Origin.Name);
+        var directives = OriginCacheDirectives.Read(response, settings, now);
+        var fresh = directives.IsStorable ? directives.Apply(CacheTtlPolicy.FreshFor(status, kind, playlist, cache), status, settings) : TimeSpan.Zero;
         var entry = new CacheEntry(status, kind, now, now + fresh, contentType,
             response.Headers.ETag?.ToString(),
             response.Content.Headers.LastModified?.ToString("R"),
             body);
-        return (new FetchOutcome(FetchStatus.Ok, entry, status, status == 200 ? "ok" : $"origin answered {status}"), body.Length);
+        return (new FetchOutcome(FetchStatus.Ok, entry, status, status == 200 ? "ok" : $"origin answered {status}")
+        {
+            NoStoreReason = directives.NoStoreReason,
+            ClientCacheControl = directives.ClientCacheControl,
+        }, body.Length);
     }
 
     private static bool IsPlaylistContentType(string? contentType) =>
