@@ -24,41 +24,35 @@ public static class HlsTags
             return HlsTag.Unknown;
         }
         n = n[3..];
-        return n switch
+        // by length first: one comparison for most names (this runs for every tag line of every playlist)
+        return n.Length switch
         {
-            _ when n.SequenceEqual("PROGRAM-DATE-TIME"u8) => HlsTag.ProgramDateTime,
-            _ when n.SequenceEqual("PART"u8) => HlsTag.Part,
-            _ when n.SequenceEqual("BYTERANGE"u8) => HlsTag.ByteRange,
-            _ when n.SequenceEqual("DISCONTINUITY"u8) => HlsTag.Discontinuity,
-            _ when n.SequenceEqual("KEY"u8) => HlsTag.Key,
-            _ when n.SequenceEqual("MAP"u8) => HlsTag.Map,
-            _ when n.SequenceEqual("STREAM-INF"u8) => HlsTag.StreamInf,
-            _ when n.SequenceEqual("MEDIA"u8) => HlsTag.Media,
-            _ when n.SequenceEqual("TARGETDURATION"u8) => HlsTag.TargetDuration,
-            _ when n.SequenceEqual("MEDIA-SEQUENCE"u8) => HlsTag.MediaSequence,
-            _ when n.SequenceEqual("DISCONTINUITY-SEQUENCE"u8) => HlsTag.DiscontinuitySequence,
-            _ when n.SequenceEqual("ENDLIST"u8) => HlsTag.EndList,
-            _ when n.SequenceEqual("PLAYLIST-TYPE"u8) => HlsTag.PlaylistType,
-            _ when n.SequenceEqual("VERSION"u8) => HlsTag.Version,
-            _ when n.SequenceEqual("INDEPENDENT-SEGMENTS"u8) => HlsTag.IndependentSegments,
-            _ when n.SequenceEqual("START"u8) => HlsTag.Start,
-            _ when n.SequenceEqual("DEFINE"u8) => HlsTag.Define,
-            _ when n.SequenceEqual("I-FRAMES-ONLY"u8) => HlsTag.IFramesOnly,
-            _ when n.SequenceEqual("PART-INF"u8) => HlsTag.PartInf,
-            _ when n.SequenceEqual("SERVER-CONTROL"u8) => HlsTag.ServerControl,
-            _ when n.SequenceEqual("GAP"u8) => HlsTag.Gap,
-            _ when n.SequenceEqual("BITRATE"u8) => HlsTag.Bitrate,
-            _ when n.SequenceEqual("DATERANGE"u8) => HlsTag.DateRange,
-            _ when n.SequenceEqual("SKIP"u8) => HlsTag.Skip,
-            _ when n.SequenceEqual("PRELOAD-HINT"u8) => HlsTag.PreloadHint,
-            _ when n.SequenceEqual("RENDITION-REPORT"u8) => HlsTag.RenditionReport,
-            _ when n.SequenceEqual("I-FRAME-STREAM-INF"u8) => HlsTag.IFrameStreamInf,
-            _ when n.SequenceEqual("SESSION-DATA"u8) => HlsTag.SessionData,
-            _ when n.SequenceEqual("SESSION-KEY"u8) => HlsTag.SessionKey,
-            _ when n.SequenceEqual("CONTENT-STEERING"u8) => HlsTag.ContentSteering,
+            3 => Is(n, "KEY"u8, HlsTag.Key) | Is(n, "MAP"u8, HlsTag.Map) | Is(n, "GAP"u8, HlsTag.Gap),
+            4 => Is(n, "PART"u8, HlsTag.Part) | Is(n, "SKIP"u8, HlsTag.Skip),
+            5 => Is(n, "MEDIA"u8, HlsTag.Media) | Is(n, "START"u8, HlsTag.Start),
+            6 => Is(n, "DEFINE"u8, HlsTag.Define),
+            7 => Is(n, "VERSION"u8, HlsTag.Version) | Is(n, "ENDLIST"u8, HlsTag.EndList) | Is(n, "BITRATE"u8, HlsTag.Bitrate),
+            8 => Is(n, "PART-INF"u8, HlsTag.PartInf),
+            9 => Is(n, "BYTERANGE"u8, HlsTag.ByteRange) | Is(n, "DATERANGE"u8, HlsTag.DateRange),
+            10 => Is(n, "STREAM-INF"u8, HlsTag.StreamInf),
+            11 => Is(n, "SESSION-KEY"u8, HlsTag.SessionKey),
+            12 => Is(n, "SESSION-DATA"u8, HlsTag.SessionData) | Is(n, "PRELOAD-HINT"u8, HlsTag.PreloadHint),
+            13 => Is(n, "DISCONTINUITY"u8, HlsTag.Discontinuity) | Is(n, "PLAYLIST-TYPE"u8, HlsTag.PlaylistType)
+                | Is(n, "I-FRAMES-ONLY"u8, HlsTag.IFramesOnly),
+            14 => Is(n, "TARGETDURATION"u8, HlsTag.TargetDuration) | Is(n, "MEDIA-SEQUENCE"u8, HlsTag.MediaSequence)
+                | Is(n, "SERVER-CONTROL"u8, HlsTag.ServerControl),
+            16 => Is(n, "RENDITION-REPORT"u8, HlsTag.RenditionReport) | Is(n, "CONTENT-STEERING"u8, HlsTag.ContentSteering),
+            17 => Is(n, "PROGRAM-DATE-TIME"u8, HlsTag.ProgramDateTime),
+            18 => Is(n, "I-FRAME-STREAM-INF"u8, HlsTag.IFrameStreamInf),
+            20 => Is(n, "INDEPENDENT-SEGMENTS"u8, HlsTag.IndependentSegments),
+            22 => Is(n, "DISCONTINUITY-SEQUENCE"u8, HlsTag.DiscontinuitySequence),
             _ => HlsTag.Unknown,
         };
     }
+
+    // Unknown is 0, and at most one candidate of a length matches, so the results can be or-ed.
+    private static HlsTag Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> candidate, HlsTag tag) =>
+        name.SequenceEqual(candidate) ? tag : HlsTag.Unknown;
 
     /// <summary>Tags that only a multivariant (master) playlist may hold (RFC 8216 §4.3.4, rfc8216bis §4.4.6).</summary>
     public static bool IsMultivariantTag(HlsTag tag) =>
