@@ -163,7 +163,8 @@ internal sealed partial class HlsCache : IDisposable
                 }
             }
 
-            var outcome = await _fetcher.FetchAsync(request, CancellationToken.None).ConfigureAwait(false);
+            // an expired copy with a validator (memory, or the shared tier's kept above): ask conditionally
+            var outcome = await _fetcher.FetchAsync(request, CancellationToken.None, Peek(key)).ConfigureAwait(false);
             if (outcome is { Status: FetchStatus.Ok, NoStoreReason: not null })
             {
                 // not for a shared cache: stored nowhere; requests that collapsed onto this fetch fetch for themselves

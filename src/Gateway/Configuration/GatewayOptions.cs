@@ -120,11 +120,4 @@ public sealed class CacheOptions
     /// fill lock) before fetching from the origin itself. Default 5 s; 0 disables the lock.
     /// </summary>
     public TimeSpan FillLockWait { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// Stale-while-revalidate for segments and VOD playlists: for this long after an entry expires, players get the old
-    /// copy at once (X-Cache: STALE) while one background fetch (conditional when the entry has a validator) refreshes
-    /// it. Live and master playlists never. Default 0 (off).
-    /// </summary>
-    public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
 }

@@ -82,10 +82,6 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             errors.Add("Gateway:Cache:FillLockWait: must be between 0 (lock off) and 60 seconds.");
         }
-        if (c.StaleWhileRevalidate < TimeSpan.Zero || c.StaleWhileRevalidate > TimeSpan.FromDays(1))
-        {
-            errors.Add("Gateway:Cache:StaleWhileRevalidate: must be between 0 (off) and 1 day.");
-        }
         if (c.NotFoundTtl < TimeSpan.Zero || c.NotFoundTtl > TimeSpan.FromSeconds(1))
         {
             errors.Add("Gateway:Cache:NotFoundTtl: must be between 0 and 1 second.");

@@ -33,4 +33,7 @@ internal sealed record FetchOutcome(FetchStatus Status, CacheEntry? Entry, int O
 
     /// <summary>Cache-Control for the client when <see cref="NoStoreReason"/> is set (the origin's own, or private).</summary>
     public string? ClientCacheControl { get; init; }
+
+    /// <summary>The origin answered 304 to a conditional GET: <see cref="Entry"/> is the cached body, renewed.</summary>
+    public bool Revalidated { get; init; }
 }

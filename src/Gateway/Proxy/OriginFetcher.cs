@@ -16,7 +16,8 @@ namespace HlsGateway.Proxy;
 /// </summary>
 internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimeProvider time, IGatewayMetrics metrics, ILogger<OriginFetcher> logger)
 {
-    public async Task<FetchOutcome> FetchAsync(HlsRequest request, CancellationToken cancellationToken)
+    /// <param name="revalidate">An expired 200 with an ETag or Last-Modified: asked for conditionally, and renewed (body kept) on a 304.</param>
+    public async Task<FetchOutcome> FetchAsync(HlsRequest request, CancellationToken cancellationToken, CacheEntry? revalidate = null)
     {
         var options = config.Current;
         var started = Stopwatch.GetTimestamp();
@@ -30,6 +31,21 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
         };
         // the client that started the fill speaks for every request this fill answers (docs/forwarding.md)
         ForwardingPolicy.Apply(message.Headers, origin.Forwarding, request.Client);
+        if (revalidate is { StatusCode: 200 } && (revalidate.ETag is not null || revalidate.LastModified is not null))
+        {
+            if (revalidate.ETag is not null)
+            {
+                message.Headers.TryAddWithoutValidation("If-None-Match", revalidate.ETag);
+            }
+            if (revalidate.LastModified is not null)
+            {
+                message.Headers.TryAddWithoutValidation("If-Modified-Since", revalidate.LastModified);
+            }
+        }
+        else
+        {
+            revalidate = null;
+        }
         FetchOutcome? outcome = null;
         long received = 0;
         var originStatus = 0;
@@ -39,7 +55,13 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
             try
             {
                 originStatus = (int)response.StatusCode;
-                (outcome, received) = await ReadAsync(request, response, options.Cache, cts.Token).ConfigureAwait(false);
+                (outcome, received) = revalidate is not null && originStatus == StatusCodes.Status304NotModified
+                    ? (Renew(request, response, revalidate, options.Cache), 0)
+                    : await ReadAsync(request, response, options.Cache, cts.Token).ConfigureAwait(false);
+                if (revalidate is not null && outcome.Status == FetchStatus.Ok)
+                {
+                    metrics.Revalidated(origin.Name, notModified: outcome.Revalidated);
+                }
             }
             finally
             {
@@ -79,6 +101,26 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
             Log.OriginFailed(logger, origin.Name, request.Path, outcome.Status, outcome.Reason);
         }
         return outcome;
+    }
+
+    /// <summary>A 304 to a conditional GET: the cached body with a new lifetime (and any new validators), no body transfer.</summary>
+    private FetchOutcome Renew(HlsRequest request, HttpResponseMessage response, CacheEntry previous, CacheOptions cache)
+    {
+        var now = time.GetUtcNow();
+        var settings = config.Current.OriginSettings.GetValueOrDefault(request.Origin.Name);
+        var directives = OriginCacheDirectives.Read(response, settings, now);
+        var playlist = previous.Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist ? PlaylistInspector.Inspect(previous.Body) : default;
+        var fresh = directives.IsStorable ? directives.Apply(CacheTtlPolicy.FreshFor(200, previous.Kind, playlist, cache), 200, settings) : TimeSpan.Zero;
+        var entry = new CacheEntry(200, previous.Kind, now, now + fresh, previous.ContentType,
+            response.Headers.ETag?.ToString() ?? previous.ETag,
+            response.Content.Headers.LastModified?.ToString("R") ?? previous.LastModified,
+            previous.Body);
+        return new FetchOutcome(FetchStatus.Ok, entry, 304, "not modified")
+        {
+            Revalidated = true,
+            NoStoreReason = directives.NoStoreReason,
+            ClientCacheControl = directives.ClientCacheControl,
+        };
     }
 
     private async Task<(FetchOutcome, long)> ReadAsync(HlsRequest request, HttpResponseMessage response, CacheOptions cache, CancellationToken ct)

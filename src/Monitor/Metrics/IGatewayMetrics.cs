@@ -52,6 +52,9 @@ public interface IGatewayMetrics
     /// itself), <c>unavailable</c> (Redis down: fetched without the lock). Default no-op for older fakes.
     /// </summary>
     void FillLock(string outcome) { }
+
+    /// <summary>An expired entry was revalidated with a conditional GET: 304 (renewed, no body) or a new 200. Default no-op.</summary>
+    void Revalidated(string origin, bool notModified) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>

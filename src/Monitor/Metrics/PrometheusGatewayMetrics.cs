@@ -37,6 +37,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Histogram.Child[] _redisDuration;
     private readonly Gauge _redisConnected;
     private readonly Counter.Child[] _fillLock;
+    private readonly Counter _revalidations;
     private readonly Gauge _originUp;
     private readonly Gauge _originProbeSeconds;
     private readonly Counter _recorderSegments;
@@ -80,6 +81,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         _redisConnected = f.CreateGauge("hlsgw_redis_connected", "1 while the Redis connection is up (absent when Redis is not configured).", new GaugeConfiguration { SuppressInitialValue = true });
         var fillLock = f.CreateCounter("hlsgw_fill_lock_total", "Cache fills by fleet-wide fill lock outcome (acquired, peer_filled, fallback, unavailable).", C("outcome"));
         _fillLock = FillLockOutcomes.Select(o => fillLock.WithLabels(o)).ToArray();
+        _revalidations = f.CreateCounter("hlsgw_cache_revalidations_total", "Conditional GETs for expired entries by result (not_modified: renewed without a body, modified: a new 200).", C("origin", "result"));
         _originUp = f.CreateGauge("hlsgw_origin_up", "1 when the last health probe of the origin succeeded.", "origin");
         _originProbeSeconds = f.CreateGauge("hlsgw_origin_probe_duration_seconds", "Duration of the last health probe of the origin.", "origin");
 
@@ -177,6 +179,9 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         var i = Array.IndexOf(FillLockOutcomes, outcome);
         _fillLock[i < 0 ? FillLockOutcomes.Length - 1 : i].Inc();
     }
+
+    public void Revalidated(string origin, bool notModified) =>
+        _revalidations.WithLabels(_origins.Get(origin).Name, notModified ? "not_modified" : "modified").Inc();
 
     /// <summary>Result of the latest health probe of an origin (from the origin prober).</summary>
     public void OriginProbed(string origin, bool up, double seconds)
