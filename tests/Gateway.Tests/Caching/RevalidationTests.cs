@@ -40,6 +40,8 @@ public sealed class RevalidationTests
         Assert.Equal(2, origin.Hits("/v/seg1.ts"));
         Assert.Equal(1, origin.ConditionalHits("/v/seg1.ts"));
         Assert.Equal(unchanged ? 1 : 0, origin.NotModifiedHits("/v/seg1.ts"));
+        var metrics = await gw.Client.GetStringAsync("/metrics");
+        Assert.Contains($"hlsgw_cache_revalidations_total{{origin=\"o\",result=\"{(unchanged ? "not_modified" : "modified")}\"}} 1", metrics);
         using (var r = await gw.Client.GetAsync("/hls/o/v/seg1.ts"))
         {
             Assert.Equal("HIT", XCache(r)); // renewed (or replaced) with a new lifetime
