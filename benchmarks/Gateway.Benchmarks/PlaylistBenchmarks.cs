@@ -64,6 +64,19 @@ public class PlaylistBenchmarks
     [Benchmark]
     public int RewriteMaster() => PlaylistLineRewriter.RewriteAll(_master, Context("master.m3u8", false)).Length;
 
+    /// <summary>The floor under every reader: split the live playlist into classified lines.</summary>
+    [Benchmark]
+    public int ReadLinesLive()
+    {
+        var reader = new Hls.M3u8LineReader(_live);
+        var n = 0;
+        while (reader.TryRead(out var line))
+        {
+            n += (int)line.Kind;
+        }
+        return n;
+    }
+
     [Benchmark]
     public double InspectLive() => Hls.PlaylistInspector.Inspect(_live).TargetDurationSeconds;
 }

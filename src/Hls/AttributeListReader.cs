@@ -30,7 +30,7 @@ public ref struct AttributeListReader
             {
                 break;
             }
-            var name = _list.Slice(_i, eq).Trim(" \t"u8);
+            var name = Blanks.Trim(_list.Slice(_i, eq));
             var v = _i + eq + 1;
             ReadOnlySpan<byte> value;
             bool quoted;
@@ -54,7 +54,7 @@ public ref struct AttributeListReader
                 var next = _list[v..].IndexOf((byte)',');
                 var raw = next < 0 ? _list[v..] : _list.Slice(v, next);
                 var lead = raw.Length - raw.TrimStart(" \t"u8).Length;
-                value = raw.Trim(" \t"u8);
+                value = Blanks.Trim(raw);
                 valueStart = v + lead;
                 quoted = false;
                 _i = next < 0 ? _list.Length : v + next + 1;

@@ -26,6 +26,7 @@ public ref struct M3u8LineReader
     public readonly int Offset => _offset;
 
     /// <summary>Reads the next line; false at the end of the body.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryRead(out M3u8Line line)
     {
         if (_offset >= _body.Length)

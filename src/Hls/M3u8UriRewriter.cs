@@ -62,7 +62,7 @@ public static class M3u8UriRewriter
                     return 0;
                 }
                 n = verbatim ? Write(output, Leading(line)) : 0;
-                n += line.HasValue && line.TagName.StartsWith("#EXT-X-"u8)
+                n += line.HasValue && line.IsExtXTag
                     ? WriteAttributes(line, output, ref mapper)
                     : Write(output, verbatim ? line.Text : line.Raw);
                 n += verbatim ? Write(output, Trailing(line)) : 0;
@@ -79,6 +79,7 @@ public static class M3u8UriRewriter
         var valueOffset = text.Length - line.Value.Length;
         var copyFrom = 0;
         var written = 0;
+        var tag = (HlsTag)(-1); // identified at the first URI only: most EXT-X tag lines have none
         var attributes = line.Attributes();
         while (attributes.TryRead(out var a))
         {
@@ -86,7 +87,11 @@ public static class M3u8UriRewriter
             {
                 var start = valueOffset + a.ValueStart;
                 written += Write(output, text[copyFrom..start]);
-                written += mapper.WriteUri(a.Value, line.Tag, line.TagName, output);
+                if (tag < 0)
+                {
+                    tag = line.Tag;
+                }
+                written += mapper.WriteUri(a.Value, tag, line.TagName, output);
                 copyFrom = start + a.Value.Length;
             }
         }

@@ -42,7 +42,7 @@ public static class PlaylistInspector
                     endList = true;
                     break;
                 case HlsTag.PlaylistType:
-                    type = line.Value.Trim(" \t"u8) switch
+                    type = Blanks.Trim(line.Value) switch
                     {
                         var v when v.SequenceEqual("VOD"u8) => PlaylistType.Vod,
                         var v when v.SequenceEqual("EVENT"u8) => PlaylistType.Event,
@@ -73,14 +73,14 @@ public static class PlaylistInspector
     /// <summary>A decimal-floating-point value (§4.2); 0 when it is not one or not finite.</summary>
     public static double ParseDouble(ReadOnlySpan<byte> value)
     {
-        value = value.Trim(" \t"u8);
+        value = Blanks.Trim(value);
         return Utf8Parser.TryParse(value, out double d, out var consumed) && consumed == value.Length && double.IsFinite(d) ? d : 0;
     }
 
     /// <summary>A decimal-integer (§4.2, 0 to 2^64-1; we stop at long); 0 when it is not one.</summary>
     public static long ParseLong(ReadOnlySpan<byte> value)
     {
-        value = value.Trim(" \t"u8);
+        value = Blanks.Trim(value);
         return Utf8Parser.TryParse(value, out long n, out var consumed) && consumed == value.Length && n >= 0 ? n : 0;
     }
 }

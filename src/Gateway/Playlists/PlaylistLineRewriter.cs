@@ -41,7 +41,7 @@ internal static class PlaylistLineRewriter
     /// <summary>The shared writer's callbacks: steering tags go, every URI becomes a gateway URI.</summary>
     private readonly struct GatewayUriMapper(PlaylistRewriteContext ctx) : IUriMapper
     {
-        public bool KeepTag(in M3u8Line line) => line.Tag != HlsTag.ContentSteering;
+        public bool KeepTag(in M3u8Line line) => !line.IsExtXTag || line.Tag != HlsTag.ContentSteering;
 
         public int WriteUri(ReadOnlySpan<byte> uri, HlsTag tag, ReadOnlySpan<byte> tagName, IBufferWriter<byte> output) =>
             PlaylistLineRewriter.WriteUri(uri, output, ctx, isKey: tag is HlsTag.Key or HlsTag.SessionKey);
