@@ -184,7 +184,8 @@ public sealed class TestOrigin : IAsyncDisposable
         {
             _conditional.AddOrUpdate(path, 1, static (_, n) => n + 1);
             var notModified = ifNoneMatch.Length > 0 ? ifNoneMatch.Contains(etag, StringComparison.Ordinal) : lastModified is not null && ifModifiedSince == lastModified;
-            if (HonourConditionals && notModified)
+            // a truncating origin breaks every answer: it ignores the condition and cuts the full body (below)
+            if (HonourConditionals && notModified && fault != OriginFault.Truncate)
             {
                 _notModified.AddOrUpdate(path, 1, static (_, n) => n + 1);
                 ctx.Response.ContentType = null;
