@@ -74,8 +74,18 @@ public sealed class UploadPauseTests : IDisposable
         await WaitUntilAsync(() => queue.Snapshot().Single().BytesSent > 0);
         await PostAsync(gw.Client, "/admin/recordings/uploads/pause", paused: true);
         var temp = Path.Combine(_target, "cam", "p001.mp4.uploading");
-        await Task.Delay(2500); // the hop in flight (≤ 16 MiB at 8 MiB/s) finishes
-        var held = new FileInfo(temp).Length;
+        // the hop in flight (≤ 16 MiB at 8 MiB/s, ~2 s; longer on a loaded machine) finishes at a boundary
+        long held = -1;
+        for (var i = 0; i < 60; i++)
+        {
+            var now = File.Exists(temp) ? new FileInfo(temp).Length : 0;
+            if (now == held && now > 0 && now % (16 * 1024 * 1024) == 0)
+            {
+                break; // unchanged for a second at a hop boundary
+            }
+            held = now;
+            await Task.Delay(1000);
+        }
         await Task.Delay(1500);
         Assert.Equal(held, new FileInfo(temp).Length);
         Assert.True(held % (16 * 1024 * 1024) == 0 && held < data.Length, $"paused at {held} bytes, not at a 16 MiB hop boundary");
