@@ -32,6 +32,7 @@ internal static class GatewayApp
         builder.Services.AddMonitor(builder.Configuration); // before AddGateway: its Prometheus metrics replace the no-op default
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddDemoOrigin();
+        builder.Services.AddAdminPolicy();
         builder.AddOperations(); // Gateway:AccessLog + Gateway:Tracing, validated now (docs/operations.md)
         configure?.Invoke(builder);
 
@@ -57,9 +58,13 @@ internal static class GatewayApp
         // Routing only for what the proxy did not answer (admin, monitor): WebApplication would otherwise add
         // UseRouting at the very start, matching every media request against the endpoint table first.
         app.UseRouting();
-        app.MapMonitor(); // /metrics, /health, /health/live, /health/ready, /stats, /monitor
-        app.MapAllowlistAdmin();
-        app.MapRecordingsAdmin(app.Configuration["Gateway:Admin:Token"]);
+        // called here, not left to WebApplication (which would put them first, in front of every media request)
+        app.UseAuthentication();
+        app.UseAuthorization();
+        // one admin policy for every admin route (Admin/AdminPolicy.cs)
+        app.MapMonitor().RequireMonitorAccess(); // /metrics, /health*, and /stats + /monitor under the policy
+        app.MapAllowlistAdmin().RequireAdmin();
+        app.MapRecordingsAdmin().RequireAdmin();
         HlsGateway.Dvr.DvrEndpoints.MapDvr(app); // /dvr/<recording>/index.m3u8: allowlist + signature checked above
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;

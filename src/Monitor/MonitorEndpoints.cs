@@ -22,7 +22,8 @@ internal static class MonitorEndpoints
     /// <summary>First in the pipeline: in-flight requests per HTTP version and playlist viewers.</summary>
     public static IApplicationBuilder UseMonitor(this IApplicationBuilder app) => app.UseMiddleware<TrafficMiddleware>();
 
-    public static IEndpointRouteBuilder MapMonitor(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps every monitor endpoint; returns the /stats + /monitor group for the host's access policy.</summary>
+    public static IEndpointConventionBuilder MapMonitor(this IEndpointRouteBuilder endpoints)
     {
         var services = endpoints.ServiceProvider;
         var registry = services.GetService<MetricsRegistry>();
@@ -39,19 +40,16 @@ internal static class MonitorEndpoints
         endpoints.MapHealthChecks("/health/ready", ready);
         endpoints.MapHealthChecks("/health", ready);
 
-        endpoints.MapGet("/stats", StatsAsync);
-        endpoints.MapGet("/monitor", PageAsync);
-        endpoints.MapGet("/monitor/{*asset}", AssetAsync);
-        return endpoints;
+        var page = endpoints.MapGroup("");
+        page.MapGet("/stats", StatsAsync);
+        page.MapGet("/monitor", PageAsync);
+        endpoints.MapGet("/monitor/{*asset}", AssetAsync); // static script and styles: no data in them
+        return page;
     }
 
     private static Task StatsAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        if (!services.GetRequiredService<MonitorAccess>().IsAllowed(context))
-        {
-            return MonitorAccess.DenyAsync(context);
-        }
         services.GetRequiredService<DependencyProber>().RefreshIfStale();
         var snapshot = services.GetRequiredService<StatsService>().Snapshot();
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -62,10 +60,6 @@ internal static class MonitorEndpoints
     private static Task PageAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        if (!services.GetRequiredService<MonitorAccess>().IsAllowed(context))
-        {
-            return MonitorAccess.DenyAsync(context);
-        }
         var assets = services.GetRequiredService<EmbeddedAssets>();
         assets.TryGet("index.html", out var page);
         var refresh = services.GetRequiredService<IOptionsMonitor<MonitorOptions>>().CurrentValue.RefreshSeconds;

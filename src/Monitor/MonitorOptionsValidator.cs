@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using HlsGateway.Monitor.Page;
 using Microsoft.Extensions.Options;
 
 namespace HlsGateway.Monitor;
@@ -7,6 +6,8 @@ namespace HlsGateway.Monitor;
 /// <summary>Reports every invalid <c>Monitor:*</c> value at once, each naming its key.</summary>
 internal sealed class MonitorOptionsValidator(IConfiguration configuration) : IValidateOptions<MonitorOptions>
 {
+    private const string AdminTokenKey = "Gateway:Admin:Token";
+
     public ValidateOptionsResult Validate(string? name, MonitorOptions options)
     {
         var errors = new List<string>();
@@ -14,9 +15,9 @@ internal sealed class MonitorOptionsValidator(IConfiguration configuration) : IV
         {
             errors.Add($"Monitor:RefreshSeconds must be between 0.5 and 60 (got {options.RefreshSeconds}).");
         }
-        if (options.RequireAdminToken && string.IsNullOrWhiteSpace(configuration[MonitorAccess.AdminTokenKey]))
+        if (options.RequireAdminToken && string.IsNullOrWhiteSpace(configuration[AdminTokenKey]))
         {
-            errors.Add($"Monitor:RequireAdminToken is true but {MonitorAccess.AdminTokenKey} is not set.");
+            errors.Add($"Monitor:RequireAdminToken is true but {AdminTokenKey} is not set.");
         }
         if (options.OriginProbePath.Contains("://", StringComparison.Ordinal) || options.OriginProbePath.Contains("..", StringComparison.Ordinal))
         {

@@ -52,7 +52,6 @@ internal static class MonitorServiceCollectionExtensions
 
         services.TryAddSingleton<IRecorderStatusSource, NoRecorderStatusSource>();
         services.TryAddSingleton<StatsService>();
-        services.TryAddSingleton<MonitorAccess>();
         services.TryAddSingleton<EmbeddedAssets>();
         return services;
     }

@@ -7,8 +7,8 @@ namespace HlsGateway.Admin;
 
 /// <summary>
 /// <c>/admin/allowlist</c>: GET lists the static and live entries, POST {cidr, ttlSeconds?, note?} adds (or
-/// replaces) a live entry, DELETE ?cidr= removes one. Bearer <c>Gateway:Admin:Token</c>; without a token the
-/// admin API answers 404 as if it did not exist.
+/// replaces) a live entry, DELETE ?cidr= removes one. Behind the admin policy (bearer <c>Gateway:Admin:Token</c>;
+/// without a token the admin API answers 404 as if it did not exist).
 /// </summary>
 internal static partial class AllowlistAdminEndpoints
 {
@@ -16,10 +16,10 @@ internal static partial class AllowlistAdminEndpoints
     private const int MaxBodyBytes = 16 * 1024;
     private const long MaxTtlSeconds = 10L * 366 * 24 * 3600;
 
-    public static IEndpointRouteBuilder MapAllowlistAdmin(this IEndpointRouteBuilder endpoints)
+    public static IEndpointConventionBuilder MapAllowlistAdmin(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete], HandleAsync);
-        return endpoints;
+        // authorization: the admin policy, applied by GatewayApp (Admin/AdminPolicy.cs)
+        return endpoints.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete], HandleAsync);
     }
 
     private static async Task HandleAsync(HttpContext context)
@@ -27,17 +27,6 @@ internal static partial class AllowlistAdminEndpoints
         var services = context.RequestServices;
         var snapshot = services.GetRequiredService<AccessConfigMonitor>().Current;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("HlsGateway.Admin.Allowlist");
-        switch (AdminAuth.Check(context, snapshot))
-        {
-            case AdminAuth.Result.Off:
-                await ProblemWriter.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", "The admin API is off (no Gateway:Admin:Token).").ConfigureAwait(false);
-                return;
-            case AdminAuth.Result.Unauthorized:
-                Log.Unauthorized(logger, context.Connection.RemoteIpAddress?.ToString() ?? "-");
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                await ProblemWriter.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Send Authorization: Bearer <Gateway:Admin:Token>.").ConfigureAwait(false);
-                return;
-        }
         var store = services.GetRequiredService<IAllowlistStore>();
         var allowlist = services.GetRequiredService<Allowlist>();
         var time = services.GetRequiredService<TimeProvider>();
@@ -214,9 +203,6 @@ internal static partial class AllowlistAdminEndpoints
 
         [LoggerMessage(EventId = 3202, EventName = "AllowlistEntryRemoved", Level = LogLevel.Information, Message = "Admin removed allowlist entry {Cidr} from {Client}.")]
         public static partial void Removed(ILogger logger, string cidr, string client);
-
-        [LoggerMessage(EventId = 3203, EventName = "AdminUnauthorized", Level = LogLevel.Warning, Message = "Refused an admin request from {Client}: missing or wrong bearer token.")]
-        public static partial void Unauthorized(ILogger logger, string client);
 
         [LoggerMessage(EventId = 3204, EventName = "AllowlistStoreFailed", Level = LogLevel.Warning, Message = "Allowlist store failed during an admin request.")]
         public static partial void StoreFailed(ILogger logger, Exception exception);

@@ -22,7 +22,7 @@ internal static class MetricLabels
     public static readonly string[] OriginError = ["connect", "timeout", "status", "truncated", "too_large", "bad_response", "other"];
 
     /// <summary>Why a request was refused; anything else counts as <c>other</c>.</summary>
-    public static readonly string[] DenyReason = ["ip", "signature", "rate", "bad_request", "unknown_origin", "other"];
+    public static readonly string[] DenyReason = ["ip", "signature", "rate", "bad_request", "unknown_origin", "admin_token", "other"];
 
     /// <summary>Redis commands with their own label; anything else counts as <c>other</c>.</summary>
     public static readonly string[] RedisCommand = ["get", "set", "ping", "other"];
