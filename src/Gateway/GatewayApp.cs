@@ -65,6 +65,7 @@ internal static class GatewayApp
         app.MapMonitor().RequireMonitorAccess(); // /metrics, /health*, and /stats + /monitor under the policy
         app.MapAllowlistAdmin().RequireAdmin();
         app.MapRecordingsAdmin().RequireAdmin();
+        app.MapCachePurge().RequireAdmin();
         HlsGateway.Dvr.DvrEndpoints.MapDvr(app); // /dvr/<recording>/index.m3u8: allowlist + signature checked above
         app.MapGet("/", () => Results.Redirect("/monitor"));
         return app;

@@ -44,6 +44,8 @@ internal static class GatewayServiceCollectionExtensions
                 sp.GetRequiredService<GatewayConfigMonitor>(), sp.GetRequiredService<OriginFetcher>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IGatewayMetrics>(), sp.GetRequiredService<ILogger<HlsCache>>()));
         }
+        services.TryAddSingleton<CachePurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<CachePurger>()); // subscribes to the fleet's purge channel
         return services;
     }
 

@@ -31,6 +31,8 @@ internal sealed partial class HlsCache : IDisposable
     private static readonly TimeSpan PassMarkerLifetime = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxLockTtl = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
+    // bumped by every purge: a fill that started before it must not store what it fetched (or read) after it
+    private long _purgeGeneration;
 
     public HlsCache(GatewayConfigMonitor config, OriginFetcher fetcher, TimeProvider time, IGatewayMetrics metrics, ILogger<HlsCache> logger, SharedCacheStore? shared = null)
     {
@@ -112,12 +114,13 @@ internal sealed partial class HlsCache : IDisposable
     public async Task<FetchOutcome> FetchUncachedAsync(HlsRequest request, CancellationToken ct)
     {
         var key = request.CacheKey;
+        var generation = Volatile.Read(ref _purgeGeneration);
         var outcome = await _fetcher.FetchAsync(request, ct).ConfigureAwait(false);
         if (outcome is { Status: FetchStatus.Ok, NoStoreReason: not null })
         {
             MarkUncacheable(key);
         }
-        else if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero)
+        else if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero && NotPurgedSince(generation))
         {
             _memory.Remove(PassPrefix + key);
             StoreInMemory(key, entry);
@@ -142,13 +145,14 @@ internal sealed partial class HlsCache : IDisposable
     private async Task FillAsync(HlsRequest request, TaskCompletionSource<FetchOutcome> tcs)
     {
         var key = request.CacheKey;
+        var generation = Volatile.Read(ref _purgeGeneration);
         string? lockToken = null;
         try
         {
             if (_shared is not null)
             {
                 var shared = await _shared.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
-                if (TryServeShared(key, shared, tcs))
+                if (TryServeShared(key, shared, tcs, generation))
                 {
                     return;
                 }
@@ -156,7 +160,7 @@ internal sealed partial class HlsCache : IDisposable
                 if (options.Cache.FillLockWait > TimeSpan.Zero)
                 {
                     (shared, lockToken) = await AwaitFleetFillAsync(request, options, CancellationToken.None).ConfigureAwait(false);
-                    if (TryServeShared(key, shared, tcs))
+                    if (TryServeShared(key, shared, tcs, generation))
                     {
                         return;
                     }
@@ -172,7 +176,7 @@ internal sealed partial class HlsCache : IDisposable
                 tcs.TrySetResult(outcome);
                 return;
             }
-            if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero)
+            if (outcome is { Status: FetchStatus.Ok, Entry: { } entry } && entry.FreshFor > TimeSpan.Zero && NotPurgedSince(generation))
             {
                 StoreInMemory(key, entry);
                 tcs.TrySetResult(outcome);
@@ -210,11 +214,11 @@ internal sealed partial class HlsCache : IDisposable
     }
 
     /// <summary>Answers the fill from a fresh shared-tier entry; keeps an expired one as the stale fallback.</summary>
-    private bool TryServeShared(string key, CacheEntry? shared, TaskCompletionSource<FetchOutcome> tcs)
+    private bool TryServeShared(string key, CacheEntry? shared, TaskCompletionSource<FetchOutcome> tcs, long generation)
     {
-        if (shared is null)
+        if (shared is null || !NotPurgedSince(generation))
         {
-            return false;
+            return false; // read before a purge finished: it may be the purged copy
         }
         if (shared.IsFresh(_time.GetUtcNow()))
         {
@@ -311,6 +315,42 @@ internal sealed partial class HlsCache : IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private bool NotPurgedSince(long generation) => Volatile.Read(ref _purgeGeneration) == generation;
+
+    /// <summary>
+    /// Removes this instance's memory-tier entries for a purge (with their hit-for-pass and too-large markers) and
+    /// stops fills already in flight from storing their result. <paramref name="keyPrefix"/> is a cache key without
+    /// its query ("origin/dir/seg.ts"); exact: that object under any query, else every key that starts with it.
+    /// Returns the number of objects removed (markers not counted). The shared tier is purged by <see cref="CachePurger"/>.
+    /// </summary>
+    public int PurgeMemory(string keyPrefix, bool exact)
+    {
+        Interlocked.Increment(ref _purgeGeneration);
+        var removed = 0;
+        foreach (var item in _memory.Keys)
+        {
+            if (item is not string key)
+            {
+                continue;
+            }
+            var marker = key.StartsWith(TooLargePrefix, StringComparison.Ordinal) ? TooLargePrefix.Length
+                : key.StartsWith(PassPrefix, StringComparison.Ordinal) ? PassPrefix.Length : 0;
+            var body = key.AsSpan(marker);
+            var match = exact
+                ? body.StartsWith(keyPrefix, StringComparison.Ordinal) && (body.Length == keyPrefix.Length || body[keyPrefix.Length] == '?')
+                : body.StartsWith(keyPrefix, StringComparison.Ordinal);
+            if (match)
+            {
+                _memory.Remove(key);
+                removed += marker == 0 ? 1 : 0;
+            }
+        }
+        Interlocked.Increment(ref _purgeGeneration); // and fills that started while the keys were walked
+        var (entries, bytes) = Statistics;
+        _metrics.CacheSize(entries, bytes);
+        return removed;
+    }
 
     private TimeSpan StoreLifetime(CacheEntry entry)
     {

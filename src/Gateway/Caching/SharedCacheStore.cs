@@ -52,13 +52,30 @@ internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnect
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await store.SetAsync(key, entry.Serialize(), tags: null, validFor, ct).ConfigureAwait(false);
+            await store.SetAsync(key, entry.Serialize(), PurgeTags.For(key), validFor, ct).ConfigureAwait(false);
             metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
             LogThrottled(ex);
+        }
+    }
+
+    /// <summary>Deletes every shared entry carrying <paramref name="tag"/> (see <see cref="PurgeTags"/>). Throws when Redis fails: a purge must say so.</summary>
+    public async ValueTask EvictAsync(string tag, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await store.EvictByTagAsync(tag, ct).ConfigureAwait(false);
+            metrics.RedisCommand("evict", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            metrics.RedisCommand("evict", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
+            LogThrottled(ex);
+            throw;
         }
     }
 

@@ -55,6 +55,9 @@ public interface IGatewayMetrics
 
     /// <summary>An expired entry was revalidated with a conditional GET: 304 (renewed, no body) or a new 200. Default no-op.</summary>
     void Revalidated(string origin, bool notModified) { }
+
+    /// <summary>An admin purge ran (<paramref name="kind"/>: path or prefix) and removed <paramref name="entries"/> objects from memory tiers. Default no-op.</summary>
+    void CachePurged(string kind, int entries) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>

@@ -25,7 +25,7 @@ internal static class MetricLabels
     public static readonly string[] DenyReason = ["ip", "signature", "rate", "bad_request", "unknown_origin", "admin_token", "other"];
 
     /// <summary>Redis commands with their own label; anything else counts as <c>other</c>.</summary>
-    public static readonly string[] RedisCommand = ["get", "set", "ping", "other"];
+    public static readonly string[] RedisCommand = ["get", "set", "evict", "ping", "other"];
 
     public static readonly string[] RedisResult = ["ok", "error"];
 

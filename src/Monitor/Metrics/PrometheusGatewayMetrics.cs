@@ -38,6 +38,8 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Gauge _redisConnected;
     private readonly Counter.Child[] _fillLock;
     private readonly Counter _revalidations;
+    private readonly Counter _purges;
+    private readonly Counter _purgedEntries;
     private readonly Gauge _originUp;
     private readonly Gauge _originProbeSeconds;
     private readonly Counter _recorderSegments;
@@ -81,6 +83,8 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         _redisConnected = f.CreateGauge("hlsgw_redis_connected", "1 while the Redis connection is up (absent when Redis is not configured).", new GaugeConfiguration { SuppressInitialValue = true });
         var fillLock = f.CreateCounter("hlsgw_fill_lock_total", "Cache fills by fleet-wide fill lock outcome (acquired, peer_filled, fallback, unavailable).", C("outcome"));
         _fillLock = FillLockOutcomes.Select(o => fillLock.WithLabels(o)).ToArray();
+        _purges = f.CreateCounter("hlsgw_cache_purges_total", "Admin cache purges by kind (path or prefix).", C("kind"));
+        _purgedEntries = f.CreateCounter("hlsgw_cache_purged_entries_total", "Objects removed from memory tiers by admin purges (summed over the instances that answered).", C("kind"));
         _revalidations = f.CreateCounter("hlsgw_cache_revalidations_total", "Conditional GETs for expired entries by result (not_modified: renewed without a body, modified: a new 200).", C("origin", "result"));
         _originUp = f.CreateGauge("hlsgw_origin_up", "1 when the last health probe of the origin succeeded.", "origin");
         _originProbeSeconds = f.CreateGauge("hlsgw_origin_probe_duration_seconds", "Duration of the last health probe of the origin.", "origin");
@@ -178,6 +182,13 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     {
         var i = Array.IndexOf(FillLockOutcomes, outcome);
         _fillLock[i < 0 ? FillLockOutcomes.Length - 1 : i].Inc();
+    }
+
+    public void CachePurged(string kind, int entries)
+    {
+        var label = kind == "path" ? "path" : "prefix";
+        _purges.WithLabels(label).Inc();
+        _purgedEntries.WithLabels(label).Inc(entries);
     }
 
     public void Revalidated(string origin, bool notModified) =>
