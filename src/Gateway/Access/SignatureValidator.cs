@@ -90,7 +90,15 @@ internal static class SignatureValidator
                 return SignatureStatus.UnknownKey;
             }
 
-            var scope = (p.Seen & AclBit) != 0 ? acl : path;
+            // RFC 3986 6.2.2: the signature covers the normalised path (%61 is a), as the cache key and the origin URL do,
+            // so either spelling of one object verifies with one signature and shares one cache entry
+            var normalized = path.Contains('%') ? (path.Length <= 512 ? stackalloc char[path.Length] : new char[path.Length]) : Span<char>.Empty;
+            ReadOnlySpan<char> canonical = normalized.IsEmpty ? path : normalized[..UriNormalization.Normalize(path, normalized)];
+            // the acl likewise (the captured SignedRequest keeps it as sent: the signer normalises it again)
+            var aclNormalized = acl.Contains('%') ? (acl.Length <= 512 ? stackalloc char[acl.Length] : new char[acl.Length]) : Span<char>.Empty;
+            ReadOnlySpan<char> aclCanonical = aclNormalized.IsEmpty ? acl : aclNormalized[..UriNormalization.Normalize(acl, aclNormalized)];
+
+            var scope = (p.Seen & AclBit) != 0 ? aclCanonical : canonical;
             var verified = VerifiedSignatureCache.Find(sig, key, scope, expText, kid, ipText);
             if (verified is null)
             {
@@ -117,7 +125,7 @@ internal static class SignatureValidator
                     return SignatureStatus.IpMismatch;
                 }
             }
-            if ((p.Seen & AclBit) != 0 && !path.StartsWith(acl, StringComparison.Ordinal))
+            if ((p.Seen & AclBit) != 0 && !canonical.StartsWith(aclCanonical, StringComparison.Ordinal))
             {
                 return SignatureStatus.OutsideScope;
             }

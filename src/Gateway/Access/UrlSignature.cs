@@ -86,7 +86,8 @@ internal static class UrlSignature
     public static string BuildQuery(ReadOnlySpan<byte> key, string kid, long exp, string path, string? acl, string? ip)
     {
         var expText = exp.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var sig = Sign(key, acl ?? path, expText, kid, ip);
+        // the verifier normalises the path the same way (Proxy/UriNormalization: %61 is a)
+        var sig = Sign(key, Proxy.UriNormalization.NormalizePath(acl ?? path), expText, kid, ip);
         var sb = new StringBuilder(96 + (acl?.Length ?? 0));
         sb.Append("exp=").Append(expText).Append("&kid=").Append(EscapeValue(kid));
         if (acl is not null)

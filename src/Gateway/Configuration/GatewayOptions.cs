@@ -66,6 +66,13 @@ public sealed class OriginSettings
     /// HLS rule (<c>Gateway:Cache:*Ttl</c>, the live playlist fraction). Default false: the origin can only shorten it.
     /// </summary>
     public bool TrustOriginTtl { get; set; }
+
+    /// <summary>
+    /// Query parameters forwarded to this origin and kept in the cache key, besides <c>_HLS_msn</c>, <c>_HLS_part</c> and
+    /// <c>_HLS_skip</c> (e.g. an origin token its playlists put on every URI). <c>*</c>: all. Default none: other
+    /// parameters are dropped, or refused with 403 when signing is required (docs/signing.md).
+    /// </summary>
+    public List<string> ForwardQuery { get; set; } = [];
 }
 
 public sealed class ProxyOptions

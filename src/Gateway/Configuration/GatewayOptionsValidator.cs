@@ -41,6 +41,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add($"Gateway:OriginSettings:{origin}:Forwarding: '{settings.Forwarding}' is not Xff, Forwarded or Off.");
             }
+            for (var i = 0; i < settings.ForwardQuery.Count; i++)
+            {
+                var param = settings.ForwardQuery[i]?.Trim() ?? string.Empty;
+                if (param.Length == 0 || param.AsSpan().IndexOfAny("=&?#% ") >= 0 || param.Any(char.IsControl)
+                    || (param != "*" && param.Contains('*')) || param is "exp" or "kid" or "acl" or "ip" or "sig")
+                {
+                    errors.Add($"Gateway:OriginSettings:{origin}:ForwardQuery:{i}: '{settings.ForwardQuery[i]}' is not a query parameter name (or '*'; the signature parameters exp, kid, acl, ip, sig are never forwarded).");
+                }
+            }
             for (var i = 0; i < settings.IgnoreHeaders.Count; i++)
             {
                 if (!Caching.OriginCacheDirectives.IgnorableHeaders.Contains(settings.IgnoreHeaders[i]?.Trim() ?? string.Empty, StringComparer.OrdinalIgnoreCase))

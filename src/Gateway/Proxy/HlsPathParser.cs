@@ -9,12 +9,17 @@ internal enum PathParseResult
     NotHls,
     BadPath,
     UnknownOrigin,
+
+    /// <summary>Signing is required and the query has a parameter neither the signature nor the forward list covers.</summary>
+    UnlistedParameter,
 }
 
 /// <summary>
 /// Parses <c>/hls/&lt;origin&gt;/&lt;path&gt;</c> from the raw request target (before Kestrel's
 /// dot-segment normalisation), so traversal tricks (<c>..</c>, <c>%2e%2e</c>, encoded slashes or
-/// backslashes, NUL) are refused with 400 and never reach an origin.
+/// backslashes, NUL) are refused with 400 and never reach an origin. The path is then normalised
+/// (<see cref="UriNormalization"/>: <c>%61</c> is <c>a</c>) and the query cut to the origin's
+/// <see cref="QueryForwardList"/>, so one object has one cache key.
 /// </summary>
 internal static class HlsPathParser
 {
@@ -23,7 +28,9 @@ internal static class HlsPathParser
     /// <summary>Query parameters that belong to the gateway (signed URLs) and are not forwarded.</summary>
     private static readonly string[] GatewayParams = ["exp", "kid", "acl", "ip", "sig"];
 
-    public static PathParseResult Parse(string rawTarget, OriginRegistry origins, out HlsRequest request, out string originName)
+    /// <param name="refuseUnlisted">Signing is required: a parameter off the forward list makes the result
+    /// <see cref="PathParseResult.UnlistedParameter"/> (its name: <see cref="FirstUnlisted"/>) instead of being dropped.</param>
+    public static PathParseResult Parse(string rawTarget, OriginRegistry origins, out HlsRequest request, out string originName, bool refuseUnlisted = false)
     {
         request = default;
         originName = string.Empty;
@@ -52,8 +59,16 @@ internal static class HlsPathParser
         }
         originName = origin.Name;
 
-        var query = q < 0 ? string.Empty : FilterQuery(rawTarget.AsSpan(q + 1));
-        var pathString = path.ToString();
+        var query = string.Empty;
+        if (q >= 0)
+        {
+            query = FilterQuery(rawTarget.AsSpan(q + 1), origin.ForwardQuery, out var unlisted);
+            if (unlisted && refuseUnlisted)
+            {
+                return PathParseResult.UnlistedParameter;
+            }
+        }
+        var pathString = UriNormalization.Normalize(path);
         var kind = KindOf(path);
         request = new HlsRequest(origin, pathString, query, kind, string.Concat(origin.Name, "/", pathString, query));
         return PathParseResult.Ok;
@@ -145,20 +160,41 @@ internal static class HlsPathParser
         return dots is 1 or 2;
     }
 
-    private static string FilterQuery(ReadOnlySpan<char> query)
+    /// <summary>The query the origin gets (and the cache key carries): "" or "?" + the forwarded pairs in their order.</summary>
+    private static string FilterQuery(ReadOnlySpan<char> query, QueryForwardList forward, out bool unlisted)
     {
+        unlisted = false;
         if (query.IsEmpty)
         {
             return string.Empty;
         }
         var keepAll = true;
+        var keepNone = true;
         foreach (var range in query.Split('&'))
         {
-            if (IsGatewayParam(query[range]))
+            var pair = query[range];
+            if (pair.IsEmpty)
             {
                 keepAll = false;
-                break;
+                continue;
             }
+            if (IsGatewayParam(pair))
+            {
+                keepAll = false;
+            }
+            else if (forward.Allows(NameOf(pair)))
+            {
+                keepNone = false;
+            }
+            else
+            {
+                keepAll = false;
+                unlisted = true;
+            }
+        }
+        if (keepNone)
+        {
+            return string.Empty; // the common signed segment: only exp/kid/sig
         }
         if (keepAll)
         {
@@ -168,13 +204,38 @@ internal static class HlsPathParser
         foreach (var range in query.Split('&'))
         {
             var part = query[range];
-            if (part.IsEmpty || IsGatewayParam(part))
+            if (part.IsEmpty || IsGatewayParam(part) || !forward.Allows(NameOf(part)))
             {
                 continue;
             }
             sb.Append(sb.Length == 0 ? '?' : '&').Append(part);
         }
         return sb.ToString();
+    }
+
+    /// <summary>The first query parameter of <paramref name="rawTarget"/> off the origin's forward list (for the 403's reason).</summary>
+    public static string FirstUnlisted(string rawTarget, QueryForwardList forward)
+    {
+        var q = rawTarget.IndexOf('?');
+        if (q >= 0)
+        {
+            var query = rawTarget.AsSpan(q + 1);
+            foreach (var range in query.Split('&'))
+            {
+                var pair = query[range];
+                if (!pair.IsEmpty && !IsGatewayParam(pair) && !forward.Allows(NameOf(pair)))
+                {
+                    return NameOf(pair).ToString();
+                }
+            }
+        }
+        return string.Empty;
+    }
+
+    private static ReadOnlySpan<char> NameOf(ReadOnlySpan<char> pair)
+    {
+        var eq = pair.IndexOf('=');
+        return eq < 0 ? pair : pair[..eq];
     }
 
     private static bool IsGatewayParam(ReadOnlySpan<char> pair)

@@ -26,6 +26,8 @@ internal sealed partial class HlsProxyMiddleware(
     GatewayConfigMonitor config,
     TimeProvider time,
     IGatewayMetrics metrics,
+    Access.AccessConfigMonitor access,
+    InternalClientCredential internalClient,
     ILogger<HlsProxyMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
@@ -41,10 +43,12 @@ internal sealed partial class HlsProxyMiddleware(
     private async Task HandleAsync(HttpContext context, string rawTarget)
     {
         var started = Stopwatch.GetTimestamp();
-        var parse = HlsPathParser.Parse(rawTarget, origins, out var request, out var originName);
+        // signing required: a parameter no signature covers is refused rather than dropped (the recorder's own requests excepted)
+        var refuseUnlisted = access.Current.SigningRequired && !Access.InternalClient.IsTrusted(context, internalClient);
+        var parse = HlsPathParser.Parse(rawTarget, origins, out var request, out var originName, refuseUnlisted);
         if (parse != PathParseResult.Ok)
         {
-            await RejectAsync(context, parse, originName).ConfigureAwait(false);
+            await RejectAsync(context, parse, originName, rawTarget).ConfigureAwait(false);
             return;
         }
         var method = context.Request.Method;
@@ -328,9 +332,19 @@ internal sealed partial class HlsProxyMiddleware(
         }
     }
 
-    private async Task RejectAsync(HttpContext context, PathParseResult parse, string originName)
+    private async Task RejectAsync(HttpContext context, PathParseResult parse, string originName, string rawTarget)
     {
-        if (parse == PathParseResult.UnknownOrigin)
+        if (parse == PathParseResult.UnlistedParameter)
+        {
+            origins.TryGet(originName, out var origin);
+            var name = HlsPathParser.FirstUnlisted(rawTarget, origin.ForwardQuery);
+            Log.UnlistedParameter(logger, name, originName, context.Connection.RemoteIpAddress?.ToString() ?? "-");
+            metrics.RequestDenied("signature");
+            await ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, "Unsigned parameter",
+                $"Query parameter '{name}' is not covered by the signature and not forwarded to origin '{originName}' " +
+                $"(forwarded: {origin.ForwardQuery}; add it to Gateway:OriginSettings:{originName}:ForwardQuery).").ConfigureAwait(false);
+        }
+        else if (parse == PathParseResult.UnknownOrigin)
         {
             Log.UnknownOrigin(logger, originName);
             metrics.RequestDenied("unknown_origin");
@@ -365,6 +379,9 @@ internal sealed partial class HlsProxyMiddleware(
 
         [LoggerMessage(EventId = 2104, EventName = "ServedStale", Level = LogLevel.Warning, Message = "Served stale {Origin}/{Path} because the origin failed: {Reason}")]
         public static partial void ServedStale(ILogger logger, string origin, string path, string reason);
+
+        [LoggerMessage(EventId = 2106, EventName = "UnlistedParameter", Level = LogLevel.Information, Message = "Refused query parameter '{Name}' for origin '{Origin}' from {Client}: not signed, not on the forward list.")]
+        public static partial void UnlistedParameter(ILogger logger, string name, string origin, string client);
 
         [LoggerMessage(EventId = 2105, EventName = "PassThroughFailed", Level = LogLevel.Warning, Message = "Streaming {Origin}/{Path} failed: {Error} ({Reason})")]
         public static partial void PassThroughFailed(ILogger logger, string origin, string path, ForwarderError error, string reason);

@@ -33,6 +33,9 @@ internal sealed class Origin
     /// <summary>What this origin is told about the client (<see cref="ForwardingPolicy"/>).</summary>
     public ForwardingMode Forwarding { get; }
 
+    /// <summary>Query parameters forwarded to this origin and kept in the cache key (<see cref="QueryForwardList"/>).</summary>
+    public QueryForwardList ForwardQuery { get; init; } = QueryForwardList.Default;
+
     /// <summary>URL + transport settings; a reload that leaves it equal keeps the pooled handler.</summary>
     public string Fingerprint { get; }
 }

@@ -57,8 +57,12 @@ internal static class OriginHandlerFactory
             policy = HttpVersionPolicy.RequestVersionOrLower;
         }
 
+        var forwardQuery = settings.ForwardQuery.Count == 0 ? QueryForwardList.Default : new QueryForwardList(settings.ForwardQuery);
         var fingerprint = string.Join('|', baseUri.AbsoluteUri, settings.Http2PriorKnowledge, settings.AcceptAnyCertificate, settings.ForwardingMode,
-            proxy.ConnectTimeout, proxy.KeepAlivePingDelay, proxy.PooledConnectionIdleTimeout, proxy.MaxResponseHeadersKiB);
-        return new Origin(name, baseUri, new HttpMessageInvoker(handler, disposeHandler: true), version, policy, fingerprint, settings.ForwardingMode);
+            proxy.ConnectTimeout, proxy.KeepAlivePingDelay, proxy.PooledConnectionIdleTimeout, proxy.MaxResponseHeadersKiB, forwardQuery);
+        return new Origin(name, baseUri, new HttpMessageInvoker(handler, disposeHandler: true), version, policy, fingerprint, settings.ForwardingMode)
+        {
+            ForwardQuery = forwardQuery,
+        };
     }
 }

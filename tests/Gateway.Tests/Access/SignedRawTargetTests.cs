@@ -5,8 +5,9 @@ using HlsGateway.Tests.Common;
 namespace HlsGateway.Tests.Access;
 
 /// <summary>
-/// docs/signing.md: the raw request target is what is signed, byte for byte; the origin URL is built from it by
-/// System.Uri, which decodes percent-encoded unreserved characters (%61 -> a) and keeps other escapes (%20).
+/// docs/signing.md: the signature covers the normalised path (RFC 3986 6.2.2: percent-encoded unreserved characters
+/// decoded, %61 -> a; other escapes such as %20 kept), as the cache key and the origin URL do: either spelling of one
+/// object verifies with one signature and is one cache entry.
 /// </summary>
 public sealed class SignedRawTargetTests
 {
@@ -20,7 +21,7 @@ public sealed class SignedRawTargetTests
         gw.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(gw.BaseUrl + target, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true })));
 
     [Fact]
-    public async Task Percent_encoded_unreserved_is_signed_as_sent_and_reaches_the_origin_decoded()
+    public async Task Percent_encoded_unreserved_is_decoded_before_the_signature_check_and_the_cache_key()
     {
         await using var origin = await TestOrigin.StartAsync();
         origin.Set("/a.ts", new byte[100]);
@@ -44,9 +45,22 @@ public sealed class SignedRawTargetTests
         }
         Assert.Equal("/x%20y.ts", origin.RequestHeaders.Last().Headers[TestOrigin.RawTargetKey]);
 
-        // a signature for the decoded spelling does not cover the encoded one
+        // a signature for the decoded spelling covers the encoded one, and both are the one cache entry fetched above
         var forDecoded = Sign("/hls/news/a.ts");
-        using var other = await GetRawAsync(gw, "/hls/news/%61.ts" + forDecoded[forDecoded.IndexOf('?')..]);
-        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        using (var other = await GetRawAsync(gw, "/hls/news/%61.ts" + forDecoded[forDecoded.IndexOf('?')..]))
+        {
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+            Assert.Equal("HIT", other.Headers.GetValues("X-Cache").Single());
+        }
+        using (var plain = await GetRawAsync(gw, forDecoded))
+        {
+            Assert.Equal("HIT", plain.Headers.GetValues("X-Cache").Single());
+        }
+        Assert.Equal(1, origin.Hits("/a.ts"));
+
+        // a signature for another object still covers nothing else
+        var forB = Sign("/hls/news/b.ts");
+        using var wrong = await GetRawAsync(gw, "/hls/news/%61.ts" + forB[forB.IndexOf('?')..]);
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
     }
 }

@@ -39,6 +39,9 @@ internal static class FuzzFixture
         {
             ["Gateway:Origins:news"] = PlaylistGen.NewsBase + "/",
             ["Gateway:Origins:other"] = PlaylistGen.OtherBase,
+            // the rewrite round trip is about URIs: every child query reaches the origin (the forward list has its own tests)
+            ["Gateway:OriginSettings:news:ForwardQuery:0"] = "*",
+            ["Gateway:OriginSettings:other:ForwardQuery:0"] = "*",
         }).Build();
         return new OriginRegistry(new GatewayConfigMonitor(config, NullLogger<GatewayConfigMonitor>.Instance), NullLogger<OriginRegistry>.Instance);
     }

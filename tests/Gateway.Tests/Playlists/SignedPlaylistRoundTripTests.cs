@@ -43,6 +43,7 @@ public sealed class SignedPlaylistRoundTripTests
         await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
         {
             ["Gateway:Origins:news"] = origin.BaseUrl,
+            ["Gateway:OriginSettings:news:ForwardQuery:0"] = "token", // the origin's own token on media.m4s?token=abc
             ["Gateway:Signing:Required"] = "true",
             ["Gateway:Signing:Keys:k1"] = SigningTestVectors.KeyBase64,
         });

@@ -13,6 +13,7 @@ public sealed class HlsPathParserTests
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:Origins:news"] = "http://127.0.0.1:9/base/",
+            ["Gateway:OriginSettings:news:ForwardQuery:0"] = "token", // an origin token its playlists carry
         }).Build();
         return new OriginRegistry(new GatewayConfigMonitor(config, NullLogger<GatewayConfigMonitor>.Instance), NullLogger<OriginRegistry>.Instance);
     }
@@ -56,6 +57,38 @@ public sealed class HlsPathParserTests
         HlsPathParser.Parse("/hls/news/live/index.m3u8?sig=abc&exp=2", Registry(), out var signedOnly, out _);
         Assert.Equal("http://127.0.0.1:9/base/live/index.m3u8", signedOnly.UpstreamUrl);
         Assert.Equal(RouteKind.MediaPlaylist, signedOnly.Kind);
+    }
+
+    [Theory]
+    // unlisted parameters are dropped from the origin URL and the cache key; listed and LL-HLS ones kept in order
+    [InlineData("/hls/news/a.ts?x=1", "", true)]
+    [InlineData("/hls/news/a.ts?x=1&token=t&y", "?token=t", true)]
+    [InlineData("/hls/news/a.m3u8?_HLS_msn=5&_HLS_part=1&cb=123", "?_HLS_msn=5&_HLS_part=1", true)]
+    [InlineData("/hls/news/a.m3u8?_HLS_skip=YES&token=t", "?_HLS_skip=YES&token=t", false)]
+    [InlineData("/hls/news/a.ts?exp=1&kid=k&sig=s", "", false)]
+    [InlineData("/hls/news/a.ts?exp=1&kid=k&sig=s&x=", "", true)]
+    [InlineData("/hls/news/a.ts?_hls_msn=1", "", true)] // names compare as sent
+    public void Query_is_cut_to_the_forward_list(string target, string upstreamQuery, bool refusedWhenSigningRequired)
+    {
+        Assert.Equal(PathParseResult.Ok, HlsPathParser.Parse(target, Registry(), out var request, out _));
+        Assert.Equal(upstreamQuery, request.UpstreamQuery);
+        Assert.Equal("news/" + request.Path + upstreamQuery, request.CacheKey);
+        var strict = HlsPathParser.Parse(target, Registry(), out _, out _, refuseUnlisted: true);
+        Assert.Equal(refusedWhenSigningRequired ? PathParseResult.UnlistedParameter : PathParseResult.Ok, strict);
+    }
+
+    [Theory]
+    // RFC 3986 6.2.2: percent-encoded unreserved characters decoded, other escapes upper-cased: one object, one key
+    [InlineData("/hls/news/%61%2D%5F%7E%2E1.ts", "a-_~.1.ts")]
+    [InlineData("/hls/news/x%20y%3a.ts", "x%20y%3A.ts")]
+    [InlineData("/hls/news/%C3%a9.ts", "%C3%A9.ts")]
+    [InlineData("/hls/news/plain.ts", "plain.ts")]
+    public void Path_is_normalised_for_the_cache_key_and_the_origin(string target, string path)
+    {
+        Assert.Equal(PathParseResult.Ok, HlsPathParser.Parse(target, Registry(), out var request, out _));
+        Assert.Equal(path, request.Path);
+        Assert.Equal("news/" + path, request.CacheKey);
+        Assert.Equal("http://127.0.0.1:9/base/" + path, request.UpstreamUrl);
     }
 
     [Theory]

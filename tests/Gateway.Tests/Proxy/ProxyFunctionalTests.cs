@@ -306,7 +306,7 @@ public sealed class ProxyFunctionalTests
     {
         await using var origin = await TestOrigin.StartAsync();
         origin.Set("/live/seg.ts", Bytes(100));
-        await using var gw = await GatewayHost.StartAsync(Settings(origin));
+        await using var gw = await GatewayHost.StartAsync(Settings(origin, ("Gateway:OriginSettings:o:ForwardQuery:0", "token")));
         (await gw.Client.GetAsync("/hls/o/live/seg.ts?exp=1&kid=k&sig=abc&token=xyz")).EnsureSuccessStatusCode();
         Assert.Equal("/live/seg.ts?token=xyz", Assert.Single(origin.Requests).Path);
     }
