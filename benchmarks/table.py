@@ -13,7 +13,9 @@ print("| test | metric | gateway | nginx proxy_cache | ratio (gw/nginx) |")
 print("|---|---|---:|---:|---:|")
 def f(v):
     return "n/a" if v is None else (f"{v:,.1f}" if isinstance(v, float) else str(v))
-for test in ("m3u8", "ts", "h2c_m3u8", "h2c_ts"):
+for test in ("m3u8", "ts", "h2c_m3u8", "h2c_ts", "tls_h1_m3u8", "tls_h1_ts", "tls_h2_m3u8", "tls_h2_ts", "tls_h2_ts_1s"):
+    if test not in by:
+        continue
     pair = by.get(test, {})
     g, n = pair.get("gateway", {}), pair.get("nginx-proxy-cache", {})
     for metric, key in (("req/s", "rps"), ("MB/s", "mb_s"), ("p50 ms", "lat_p50_ms"), ("p99 ms", "lat_p99_ms"), ("CPU µs/req", "server_cpu_us_per_req")):
@@ -26,7 +28,10 @@ for label in ("gateway", "nginx-proxy-cache"):
     if s:
         c = s["client"]
         print(f"| storm ({s['clients']} clients, fresh segment) | origin fetches / ok / p99 ms | — | — | {label}: {s['origin_hits']} / {c['ok_2xx']} / {c['p99_ms']} |")
-ceil = next((r for r in rows if r.get("label") == "kestrel-ceiling" and r.get("test") == "ts" and "rps" in r), None)
-if ceil:
-    g = by.get("ts", {}).get("gateway", {})
-    print(f"| ts, bare Kestrel (no gateway code, same bytes from memory) | req/s, p99 ms | {ceil['rps']:,.1f}, {ceil.get('lat_p99_ms')} | | gateway / bare Kestrel: {g.get('rps', 0) / ceil['rps']:.2f} |")
+for test in ("ts", "tls_h1_ts", "tls_h2_ts", "tls_h2_ts_1s"):
+    ceil = next((r for r in rows if r.get("label") == "kestrel-ceiling" and r.get("test") == test and "rps" in r), None)
+    if ceil:
+        g = by.get(test, {}).get("gateway", {})
+        n = by.get(test, {}).get("nginx-proxy-cache", {})
+        vs_n = f", bare Kestrel / nginx: {ceil['rps'] / n['rps']:.2f}" if n.get("rps") else ""
+        print(f"| {test}, bare Kestrel (no gateway code, same bytes from memory) | req/s, p99 ms, CPU µs/req | {ceil['rps']:,.1f}, {ceil.get('lat_p99_ms')}, {ceil.get('server_cpu_us_per_req')} | | gateway / bare Kestrel: {g.get('rps', 0) / ceil['rps']:.2f}{vs_n} |")

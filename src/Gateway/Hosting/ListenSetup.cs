@@ -86,6 +86,10 @@ internal static class ListenSetup
                             ApplicationProtocols = Alpn,
                         }),
                     });
+                    if (tls.CoalesceWrites)
+                    {
+                        lo.Use(next => connection => TlsWriteCoalescer.RunAsync(connection, next)); // plaintext side of TLS
+                    }
                 });
             }
         });

@@ -23,5 +23,11 @@ internal sealed class TlsOptions
     /// </summary>
     public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Coalesce HTTP writes into TLS records of up to 64 KB per write (<see cref="TlsWriteCoalescer"/>): HTTP/2 responses
+    /// otherwise leave in ~4 KB records, one syscall each. Default true; false = Kestrel's own path (for A/B runs).
+    /// </summary>
+    public bool CoalesceWrites { get; set; } = true;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Url);
 }

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+
+namespace HlsGateway.Hosting;
+
+/// <summary>
+/// A connection middleware between Kestrel's HTTP layer and the TLS stream (after <c>UseHttps</c>): what HTTP writes
+/// goes to a pipe, and one loop hands it to <see cref="SslStream"/> in writes of up to <see cref="MaxWrite"/> bytes.
+/// Why: Kestrel's HTTP/2 frame writer flushes frame by frame, and each ~4 KB flush became its own TLS record and
+/// its own sendmsg (strace of bare Kestrel over TLS h2: ~164 writes of 1-5 KB per 670 KB segment; nginx: ~41 of 16 KB).
+/// Writes that arrive while the previous one is being encrypted and sent are coalesced, so a segment leaves in
+/// full 16 KB records; a lone small write (a playlist, a HEADERS frame) goes out at once, never held back.
+/// Benchmarks: benchmarks/README.md "TLS write coalescing".
+/// </summary>
+internal static partial class TlsWriteCoalescer
+{
+    /// <summary>Largest single write to the SslStream: four full TLS records.</summary>
+    public const int MaxWrite = 64 * 1024;
+
+    private static readonly PipeOptions Options = new(
+        pauseWriterThreshold: 256 * 1024, resumeWriterThreshold: 128 * 1024,
+        minimumSegmentSize: 16 * 1024, useSynchronizationContext: false);
+
+    public static async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var ssl = connection.Features.Get<ISslStreamFeature>()?.SslStream;
+        if (ssl is null)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        var original = connection.Transport;
+        var pipe = new Pipe(Options);
+        connection.Transport = new DuplexPipe(original.Input, pipe.Writer);
+        var pump = PumpAsync(pipe.Reader, ssl, connection);
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.Writer.CompleteAsync().ConfigureAwait(false); // usually done by Kestrel already: a no-op then
+            await pump.ConfigureAwait(false);
+            connection.Transport = original;
+            await original.Output.CompleteAsync().ConfigureAwait(false); // the TLS adapter closes after our last byte
+        }
+    }
+
+    private static async Task PumpAsync(PipeReader reader, SslStream ssl, ConnectionContext connection)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxWrite);
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var data = result.Buffer;
+                while (!data.IsEmpty)
+                {
+                    if (data.First.Length >= MaxWrite || data.IsSingleSegment)
+                    {
+                        // one contiguous block already: no copy
+                        var block = data.First.Length > MaxWrite ? data.First[..MaxWrite] : data.First;
+                        await ssl.WriteAsync(block).ConfigureAwait(false);
+                        data = data.Slice(block.Length);
+                        continue;
+                    }
+                    var n = (int)Math.Min(data.Length, MaxWrite);
+                    data.Slice(0, n).CopyTo(buffer);
+                    await ssl.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+                    data = data.Slice(n);
+                }
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // the peer went away mid-write: tell the HTTP layer (its next flush fails) and drop the connection
+            failure = ex;
+            connection.Abort(new ConnectionAbortedException("TLS write failed.", ex));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await reader.CompleteAsync(failure).ConfigureAwait(false);
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
+    }
+}
