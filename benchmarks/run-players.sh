@@ -9,7 +9,9 @@
 # k6/live-players.js itself. Both report the same metrics; the client's own CPU is reported too.
 # Output: JSON lines in benchmarks/results/players-<date>.jsonl and a table on stdout. Loopback only.
 # Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), RUNNER (playerload|k6), K6 (../shared/tools/k6), ORDER ("gateway nginx"),
-#      GW_ARGS (extra gateway arguments, e.g. --Gateway:Hosting:InlineIoScheduling=true).
+#      GW_ARGS (extra gateway arguments, e.g. --Gateway:Hosting:InlineIoScheduling=true),
+#      TLS (0; 1 = players speak HTTP/2 over TLS, one connection each, like browsers: the gateway on Gateway:Tls :18493,
+#      nginx on :18443, both with the peer's self-signed cert; PlayerLoad only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -17,7 +19,9 @@ BENCH="${BENCH:-$ROOT/../shared/bench}"
 K6="${K6:-$ROOT/../shared/tools/k6}"
 export HLS_DIR="${HLS_DIR:-/tmp/bench-hls}"
 VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"; GW_ARGS="${GW_ARGS:-}"
-ORDER="${ORDER:-gateway nginx}"
+ORDER="${ORDER:-gateway nginx}"; TLS="${TLS:-0}"
+PEER_TLS_DIR="${PEER_PREFIX:-/tmp/bench-nginx-peer}/tls"; GW_TLS_PORT="${GW_TLS_PORT:-18493}"
+if [ "$TLS" = 1 ] && [ "$RUNNER" != playerload ]; then echo "run-players: TLS=1 needs RUNNER=playerload" >&2; exit 2; fi
 GW_PORT="${GW_PORT:-18090}"
 STAMP="$(date -u +%Y-%m-%dT%H%M%SZ)"
 OUT="$ROOT/benchmarks/results/players-$STAMP.jsonl"
@@ -43,6 +47,7 @@ GW_PIDFILE="$WORK/gateway.pid"
 DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
   --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$GW_PORT" \
   --Gateway:Origins:bench="http://127.0.0.1:18080" \
+  $( [ "$TLS" = 1 ] && echo "--Gateway:Tls:Url=https://127.0.0.1:$GW_TLS_PORT --Gateway:Tls:CertificatePath=$PEER_TLS_DIR/cert.pem --Gateway:Tls:KeyPath=$PEER_TLS_DIR/key.pem" ) \
   --Logging:LogLevel:Default=Warning $GW_ARGS >"$WORK/gateway.log" 2>&1 &
 echo $! > "$GW_PIDFILE"
 cleanup() {
@@ -81,14 +86,15 @@ run_one() { # run_one LABEL BASE_URL STREAM PIDFILE
       -e VARIANT="$VARIANT" --summary-export "$WORK/$label-summary.json" k6/live-players.js > "$WORK/$label-k6.txt" 2>&1 || k6rc=$?
   else
     dotnet benchmarks/PlayerLoad/bin/Release/net10.0/PlayerLoad.dll --url "$base$stream" --players "$VUS" --ramp "$(seconds "$RAMP")" \
-      --duration "$(seconds "$DURATION")" --variant "$VARIANT" > "$WORK/$label-summary.json" 2> "$WORK/$label-runner.txt" || k6rc=$?
+      --duration "$(seconds "$DURATION")" --variant "$VARIANT" $( [ "$TLS" = 1 ] && echo "--http2 true --insecure true" ) \
+      > "$WORK/$label-summary.json" 2> "$WORK/$label-runner.txt" || k6rc=$?
   fi
   local t1 c1; t1=$(date +%s.%N); c1=$(ticks_of "$pids")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   cat "$WORK/$label-samples.jsonl"
   local origin_after; origin_after=$(wc -l < /tmp/bench-nginx-origin/logs/access.log 2>/dev/null || echo 0)
   # the gateway's GC work over the whole run (its own /metrics: .NET runtime meters)
-  curl -s "$base/metrics" 2>/dev/null | awk '/^system_runtime_dotnet_gc_collections\{/ { split($1, a, "\""); printf "%s=%s ", a[2], $2 }
+  curl -sk "$base/metrics" 2>/dev/null | awk '/^system_runtime_dotnet_gc_collections\{/ { split($1, a, "\""); printf "%s=%s ", a[2], $2 }
     /^system_runtime_dotnet_gc_heap_total_allocated / { printf "allocated_mb=%d ", $2 / 1e6 }
     /^system_runtime_dotnet_gc_pause_time / { printf "gc_pause_s=%.2f ", $2 }' > "$WORK/$label-gc.txt" || true
   python3 - "$label" "$WORK/$label-summary.json" "$WORK/$label-samples.jsonl" "$k6rc" "$(echo "($c1 - $c0) / $hz / ($t1 - $t0)" | bc -l)" \
@@ -121,11 +127,11 @@ PY
 }
 
 {
-  echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"gateway_args\":\"$GW_ARGS\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
+  echo "{\"label\":\"meta\",\"tls\":$TLS,\"date\":\"$STAMP\",\"gateway_args\":\"$GW_ARGS\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
   for who in $ORDER; do
     case "$who" in
-      gateway) run_one gateway "http://127.0.0.1:$GW_PORT" /hls/bench/live-loop/master.m3u8 "$GW_PIDFILE" ;;
-      nginx) run_one nginx-proxy-cache http://127.0.0.1:18081 /live-loop/master.m3u8 /tmp/bench-nginx-peer/logs/nginx.pid ;;
+      gateway) run_one gateway "$( [ "$TLS" = 1 ] && echo "https://127.0.0.1:$GW_TLS_PORT" || echo "http://127.0.0.1:$GW_PORT" )" /hls/bench/live-loop/master.m3u8 "$GW_PIDFILE" ;;
+      nginx) run_one nginx-proxy-cache "$( [ "$TLS" = 1 ] && echo https://127.0.0.1:18443 || echo http://127.0.0.1:18081 )" /live-loop/master.m3u8 /tmp/bench-nginx-peer/logs/nginx.pid ;;
     esac
     sleep 5
   done

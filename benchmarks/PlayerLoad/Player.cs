@@ -5,7 +5,14 @@ using System.Text;
 
 namespace HlsGateway.PlayerLoad;
 
-internal sealed record LoadSettings(Uri Entry, int Players, TimeSpan Ramp, TimeSpan Hold, string Variant, int Seed, TimeSpan Timeout);
+internal sealed record LoadSettings(Uri Entry, int Players, TimeSpan Ramp, TimeSpan Hold, string Variant, int Seed, TimeSpan Timeout)
+{
+    /// <summary>HTTP/2 (over https: by ALPN, as a browser) instead of HTTP/1.1; still one connection per player.</summary>
+    public bool Http2 { get; init; }
+
+    /// <summary>Accept the server's certificate unchecked (the bench's self-signed cert on loopback).</summary>
+    public bool Insecure { get; init; }
+}
 
 internal sealed class LoadStats
 {
@@ -65,6 +72,10 @@ internal sealed class Player(LoadSettings settings, LoadStats stats, Random rand
             UseProxy = false,
             UseCookies = false,
         };
+        if (settings.Insecure)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         try
         {
@@ -149,6 +160,11 @@ internal sealed class Player(LoadSettings settings, LoadStats stats, Random rand
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            if (settings.Http2)
+            {
+                request.Version = HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             var collected = kind == Kind.Playlist ? new MemoryStream() : null;

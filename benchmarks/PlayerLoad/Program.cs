@@ -10,6 +10,7 @@ using HlsGateway.PlayerLoad;
 // segment p99 < 500 ms, errors < 0.1 %), 99 when they do not (as k6 does), 2 on bad arguments.
 // Usage: PlayerLoad --url http://127.0.0.1:18090/hls/bench/live-loop/master.m3u8 [--players 2000] [--ramp 60]
 //                   [--duration 300] [--variant random|lowest|best] [--seed 1] [--timeout 10]
+//                   [--http2 true] (h2 by ALPN over https, h2c prior knowledge over http) [--insecure true] (self-signed cert)
 var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -33,7 +34,11 @@ var settings = new LoadSettings(
     Hold: TimeSpan.FromSeconds(Int("duration", 300)),
     Variant: options.GetValueOrDefault("variant", "random"),
     Seed: Int("seed", 1),
-    Timeout: TimeSpan.FromSeconds(Int("timeout", 10)));
+    Timeout: TimeSpan.FromSeconds(Int("timeout", 10)))
+{
+    Http2 = options.TryGetValue("http2", out var h2) && bool.Parse(h2),
+    Insecure = options.TryGetValue("insecure", out var insecure) && bool.Parse(insecure),
+};
 
 var stats = new LoadStats();
 var process = Process.GetCurrentProcess();
