@@ -67,6 +67,7 @@ internal sealed partial class AccessLogWriter : BackgroundService
             // on shutdown: stop waiting, but write what is queued (the drained requests' lines)
             while (await WaitAsync(stoppingToken).ConfigureAwait(false))
             {
+                await GatherAsync(stoppingToken).ConfigureAwait(false);
                 var lines = 0;
                 while (_queue.Reader.TryRead(out var entry))
                 {
@@ -113,6 +114,25 @@ internal sealed partial class AccessLogWriter : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// Lets lines gather for <see cref="BatchWindow"/> before a drain: at 30k req/s a wake-up per line (or per few
+    /// lines) cost the request path more than formatting them does (run-overhead.sh FEATURE=accesslog PIN=1: on/off
+    /// 0.943 waking per line). A line reaches the file at most ~25 ms later.
+    /// </summary>
+    private static async ValueTask GatherAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(BatchWindow, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: drain now
+        }
+    }
+
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(25);
 
     /// <summary>True when lines are queued; on shutdown true once more if any are left, then false.</summary>
     private async ValueTask<bool> WaitAsync(CancellationToken stoppingToken)
