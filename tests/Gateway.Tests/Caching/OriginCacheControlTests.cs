@@ -101,7 +101,7 @@ public sealed class OriginCacheControlTests
         {
             Assert.Equal("HIT", XCache(r));
         }
-        await WaitUntilAsync(async () => (await redis.KeysAsync()).Any(k => k.Contains("user/seg1.ts", StringComparison.Ordinal)));
+        await Poll.UntilAsync(async () => (await redis.KeysAsync()).Any(k => k.Contains("user/seg1.ts", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "the shared entry");
     }
 
     [Fact]
@@ -221,15 +221,5 @@ public sealed class OriginCacheControlTests
         var all = string.Join("\n", ex.Failures);
         Assert.Contains("Gateway:OriginSettings:o:IgnoreHeaders:1", all);
         Assert.DoesNotContain("IgnoreHeaders:0", all);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
     }
 }

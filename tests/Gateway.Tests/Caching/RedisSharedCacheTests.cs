@@ -20,11 +20,11 @@ public sealed class RedisSharedCacheTests
 
         using var first = await a.Client.GetAsync("/hls/o/live/seg1.ts");
         Assert.Equal("MISS", first.Headers.GetValues("X-Cache").Single());
-        await WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var fromB = await b.Client.GetAsync("/hls/o/live/seg1.ts");
             return fromB.Headers.GetValues("X-Cache").Single() == "HIT" && (await fromB.Content.ReadAsByteArrayAsync()).SequenceEqual(body);
-        });
+        }, TimeSpan.FromSeconds(5));
         Assert.Equal(1, origin.Hits("/live/seg1.ts"));
     }
 
@@ -54,22 +54,12 @@ public sealed class RedisSharedCacheTests
         await redis.StartAgainAsync();
         // after reconnecting, a fill on A is visible to B again (a fresh path each try, so B's memory tier cannot answer)
         var next = 2;
-        await WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var path = $"/live/s{next++}.ts";
             using var ra = await a.Client.GetAsync("/hls/o" + path);
             using var rb = await b.Client.GetAsync("/hls/o" + path);
             return rb.Headers.GetValues("X-Cache").Single() == "HIT";
         }, TimeSpan.FromSeconds(15));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
     }
 }

@@ -180,11 +180,11 @@ public sealed class OriginFaultTests(ITestOutputHelper output)
             Assert.All(during.Where(s => s.Path.Contains("/seg", StringComparison.Ordinal)), s => Assert.Equal(200, s.Status)); // fresh hits keep flowing
 
             // After recovery: every resource that failed, and the playlist, come back correct from the origin.
-            await WaitUntilAsync(async () =>
+            await Poll.UntilAsync(async () =>
             {
                 using var r = await client.GetAsync("/hls/o/live/index.m3u8");
                 return r.StatusCode == HttpStatusCode.OK && await r.Content.ReadAsStringAsync() == newPlaylist;
-            });
+            }, TimeSpan.FromSeconds(15), "the gateway to recover");
             var failed = all.Where(s => s.Status != 200).Select(s => s.Path).Distinct().ToArray();
             Assert.NotEmpty(failed);
             foreach (var path in failed)
@@ -205,16 +205,6 @@ public sealed class OriginFaultTests(ITestOutputHelper output)
                 await replacement.DisposeAsync();
             }
             dir.Delete(recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "the gateway did not recover within 15 s");
-            await Task.Delay(100);
         }
     }
 }

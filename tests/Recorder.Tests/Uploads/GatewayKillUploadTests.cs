@@ -21,7 +21,7 @@ public partial class GatewayKillUploadTests
         var first = StartGateway(t.Root, tusPort);
         try
         {
-            await WaitUntilAsync(() => PatchLine().Matches(tus.Output).Count >= 4 || first.HasExited, TimeSpan.FromSeconds(60));
+            await Poll.UntilAsync(() => PatchLine().Matches(tus.Output).Count >= 4 || first.HasExited, TimeSpan.FromSeconds(60));
             Assert.False(first.HasExited, first.Output);
             first.Kill(); // SIGKILL: no shutdown code runs
             await first.WaitForExitAsync();
@@ -37,7 +37,7 @@ public partial class GatewayKillUploadTests
 
         await using var second = StartGateway(t.Root, tusPort);
         UploadItem? done = null;
-        await WaitUntilAsync(() => (done = new UploadJournal(t.Root).Load().Single()).State is UploadState.Done or UploadState.Failed || second.HasExited, TimeSpan.FromSeconds(90));
+        await Poll.UntilAsync(() => (done = new UploadJournal(t.Root).Load().Single()).State is UploadState.Done or UploadState.Failed || second.HasExited, TimeSpan.FromSeconds(90));
         Assert.True(done!.State == UploadState.Done, $"{done.State} {done.Error}\n{second.Output}\n{tus.Output}");
 
         var after = tus.Output[killedAt..];
@@ -69,16 +69,6 @@ public partial class GatewayKillUploadTests
             "--Recorder:Upload:MaxRetryDelay=00:00:01",
             "--Recorder:DeleteAfterUpload=true",
             "--Logging:LogLevel:Default=Warning"], AppContext.BaseDirectory);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "condition not met in time");
-            await Task.Delay(50);
-        }
     }
 
     [GeneratedRegex(@"^PATCH \S+ in=(\d+) -> 204", RegexOptions.Multiline)]

@@ -71,7 +71,7 @@ public sealed class UploadPauseTests : IDisposable
 
         // resumed, then paused mid-part: the copy stops at a hop boundary and stays there
         await PostAsync(gw.Client, "/admin/recordings/uploads/resume", paused: false);
-        await WaitUntilAsync(() => queue.Snapshot().Single().BytesSent > 0);
+        await Poll.UntilAsync(() => queue.Snapshot().Single().BytesSent > 0, TimeSpan.FromSeconds(60));
         await PostAsync(gw.Client, "/admin/recordings/uploads/pause", paused: true);
         var temp = Path.Combine(_target, "cam", "p001.mp4.uploading");
         // the hop in flight (≤ 16 MiB at 8 MiB/s, ~2 s; longer on a loaded machine) finishes at a boundary
@@ -94,7 +94,7 @@ public sealed class UploadPauseTests : IDisposable
         Assert.Equal(1, row.Attempts);
 
         await PostAsync(gw.Client, "/admin/recordings/uploads/resume", paused: false);
-        await WaitUntilAsync(() => queue.Snapshot().Single().State == UploadState.Done);
+        await Poll.UntilAsync(() => queue.Snapshot().Single().State == UploadState.Done, TimeSpan.FromSeconds(60));
         Assert.Equal(1, queue.Snapshot().Single().Attempts); // the pause cost no attempt
         Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_target, "cam", "p001.mp4")));
         Assert.False(await PausedAsync(gw.Client));
@@ -116,15 +116,5 @@ public sealed class UploadPauseTests : IDisposable
     {
         using var report = JsonDocument.Parse(await client.GetStringAsync("/admin/recordings/uploads"));
         return report.RootElement.GetProperty("paused").GetBoolean();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "timed out");
-            await Task.Delay(50);
-        }
     }
 }

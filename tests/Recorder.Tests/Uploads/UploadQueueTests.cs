@@ -5,6 +5,7 @@ using HlsGateway.Recorder.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using HlsGateway.Tests.Common;
 
 namespace HlsGateway.Tests.Uploads;
 
@@ -33,7 +34,7 @@ public class UploadQueueTests
         Assert.Empty(Directory.GetFiles(t.TargetDir, "*.uploading", SearchOption.AllDirectories));
 
         // events: start, progress and end for each part (the bus delivers them in order)
-        await WaitUntilAsync(() => t.Events.Count(e => e.Type == "upload.end") == 2);
+        await Poll.UntilAsync(() => t.Events.Count(e => e.Type == "upload.end") == 2, TimeSpan.FromSeconds(30));
         var types = t.Events.Select(e => e.Type).ToList();
         Assert.Equal(2, types.Count(x => x == "upload.start"));
         Assert.Contains("upload.progress", types);
@@ -213,7 +214,7 @@ public class UploadQueueTests
         Assert.True(File.Exists(Path.Combine(t.Root, p)));
         await UploadTestSupport.WaitForAsync(queue, good, s => s.State == UploadState.Done); // a poisoned part blocks nothing
         Assert.True(queue.Failures >= 3);
-        await WaitUntilAsync(() => t.Events.OfType<UploadErrorEventArgs>().Any(e => e.Final));
+        await Poll.UntilAsync(() => t.Events.OfType<UploadErrorEventArgs>().Any(e => e.Final), TimeSpan.FromSeconds(30));
         var errors = t.Events.OfType<UploadErrorEventArgs>().Where(e => e.Path == p).ToList();
         Assert.Equal([false, false, true], errors.Select(e => e.Final));
         Assert.Contains("\"failed\"", await File.ReadAllTextAsync(queue.JournalPath));
@@ -294,16 +295,6 @@ public class UploadQueueTests
             Assert.Contains(key, message);
         }
         Assert.DoesNotContain("AKIA-secret-value", message);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "condition not met in 30 s");
-            await Task.Delay(20);
-        }
     }
 
     private sealed class SyncProgress(Action<long> report) : IProgress<long>
