@@ -55,6 +55,26 @@ internal sealed class CacheEntry
 
     public bool IsFresh(DateTimeOffset now) => now < FreshUntil;
 
+    /// <summary>
+    /// May be served while a background refresh runs (stale-while-revalidate): segments and VOD media playlists,
+    /// whose content does not change under the same URI. Live playlists and masters never are. Decided once per entry.
+    /// </summary>
+    public bool IsImmutableContent
+    {
+        get
+        {
+            var known = Volatile.Read(ref _immutable);
+            if (known == 0)
+            {
+                known = StatusCode == 200 && (Kind == RouteKind.Segment || Kind == RouteKind.MediaPlaylist && Hls.PlaylistInspector.Inspect(Body).IsEndList) ? 1 : 2;
+                Volatile.Write(ref _immutable, known);
+            }
+            return known == 1;
+        }
+    }
+
+    private int _immutable; // 0 unknown, 1 yes, 2 no
+
     /// <summary>Bytes this entry costs in the memory tier (the size unit of its bound).</summary>
     public long Size => Body.Length + 256;
 

@@ -352,16 +352,44 @@ internal sealed partial class HlsCache : IDisposable
         return removed;
     }
 
-    private TimeSpan StoreLifetime(CacheEntry entry)
+    /// <summary>
+    /// Stale-while-revalidate: when <paramref name="entry"/> (expired) may still be served, starts one background
+    /// refresh for its key (collapsed with any fill in flight, so a crowd makes one origin fetch) and returns true;
+    /// the caller serves the old copy meanwhile.
+    /// </summary>
+    public bool TryRevalidateInBackground(HlsRequest request, CacheEntry entry, DateTimeOffset now)
     {
-        // 200s stay past freshness for the stale-if-error window; negative entries do not.
-        var stale = entry.StatusCode == 200 ? _config.Current.Cache.StaleIfError : TimeSpan.Zero;
-        return entry.FreshFor + stale;
+        var window = _config.Current.Cache.StaleWhileRevalidate;
+        if (window <= TimeSpan.Zero || now >= entry.FreshUntil + window || !entry.IsImmutableContent || _memory.TryGetValue(PassPrefix + request.CacheKey, out _))
+        {
+            return false;
+        }
+        // nobody streams this fill's response: a too-large answer is just recorded as such
+        _ = ResolveAsync(request with { CanTakeOpenResponse = false }, out var collapsed);
+        if (!collapsed)
+        {
+            _metrics.BackgroundRefresh(request.Origin.Name);
+            Log.BackgroundRefresh(_logger, request.CacheKey);
+        }
+        return true;
     }
+
+    /// <summary>How long a 200 is kept past freshness: the longer of the stale-if-error and stale-while-revalidate windows.</summary>
+    private TimeSpan StaleWindow(CacheEntry entry)
+    {
+        if (entry.StatusCode != 200)
+        {
+            return TimeSpan.Zero; // negative entries are not kept past freshness
+        }
+        var cache = _config.Current.Cache;
+        return cache.StaleIfError > cache.StaleWhileRevalidate ? cache.StaleIfError : cache.StaleWhileRevalidate;
+    }
+
+    private TimeSpan StoreLifetime(CacheEntry entry) => entry.FreshFor + StaleWindow(entry);
 
     private void StoreInMemory(string key, CacheEntry entry)
     {
-        var lifetime = entry.FreshUntil + (entry.StatusCode == 200 ? _config.Current.Cache.StaleIfError : TimeSpan.Zero) - _time.GetUtcNow();
+        var lifetime = entry.FreshUntil + StaleWindow(entry) - _time.GetUtcNow();
         if (lifetime <= TimeSpan.Zero)
         {
             return;
@@ -394,5 +422,8 @@ internal sealed partial class HlsCache : IDisposable
 
         [LoggerMessage(EventId = 2205, EventName = "FillLockWaitTimedOut", Level = LogLevel.Warning, Message = "No shared entry for {Key} after waiting {WaitMs} ms for another instance; fetching locally.")]
         public static partial void PeerWaitTimedOut(ILogger logger, string key, double waitMs);
+
+        [LoggerMessage(EventId = 8420, EventName = "BackgroundRefresh", Level = LogLevel.Debug, Message = "Serving the expired {Key} while one background fetch refreshes it (stale-while-revalidate).")]
+        public static partial void BackgroundRefresh(ILogger logger, string key);
     }
 }

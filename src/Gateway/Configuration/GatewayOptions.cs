@@ -123,6 +123,13 @@ public sealed class CacheOptions
     public TimeSpan StaleIfError { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How long after expiry a segment or VOD playlist is still served (X-Cache: STALE) while one background fetch
+    /// refreshes it (RFC 5861 stale-while-revalidate; nginx <c>proxy_cache_use_stale updating</c> +
+    /// <c>proxy_cache_background_update</c>). Live and master playlists are never served this way. Default 0: off.
+    /// </summary>
+    public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
     /// With Redis: how long an instance waits for another instance's fill of the same key (the fleet-wide
     /// fill lock) before fetching from the origin itself. Default 5 s; 0 disables the lock.
     /// </summary>

@@ -87,6 +87,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         Positive(errors, "Gateway:Cache:SegmentTtl", c.SegmentTtl);
         NonNegative(errors, "Gateway:Cache:OtherTtl", c.OtherTtl);
         NonNegative(errors, "Gateway:Cache:StaleIfError", c.StaleIfError);
+        NonNegative(errors, "Gateway:Cache:StaleWhileRevalidate", c.StaleWhileRevalidate);
         if (c.FillLockWait < TimeSpan.Zero || c.FillLockWait > TimeSpan.FromSeconds(60))
         {
             errors.Add("Gateway:Cache:FillLockWait: must be between 0 (lock off) and 60 seconds.");

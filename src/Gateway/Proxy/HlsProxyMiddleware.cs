@@ -73,6 +73,13 @@ internal sealed partial class HlsProxyMiddleware(
                 await ServeAsync(context, request, entry, result, now, isHead, ct).ConfigureAwait(false);
                 return;
             }
+            if (entry is not null && cache.TryRevalidateInBackground(request with { Client = ForwardedClient.From(context) }, entry, now))
+            {
+                // stale-while-revalidate: the old copy now, one background fetch renews it for the next players
+                result = CacheResult.Stale;
+                await ServeAsync(context, request, entry, result, now, isHead, ct).ConfigureAwait(false);
+                return;
+            }
             if (cache.IsKnownTooLarge(request.CacheKey))
             {
                 result = CacheResult.Bypass;

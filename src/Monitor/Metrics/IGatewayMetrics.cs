@@ -58,6 +58,9 @@ public interface IGatewayMetrics
 
     /// <summary>An admin purge ran (<paramref name="kind"/>: path or prefix) and removed <paramref name="entries"/> objects from memory tiers. Default no-op.</summary>
     void CachePurged(string kind, int entries) { }
+
+    /// <summary>An expired segment or VOD playlist was served while one background fetch refreshes it (stale-while-revalidate). Default no-op.</summary>
+    void BackgroundRefresh(string origin) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>

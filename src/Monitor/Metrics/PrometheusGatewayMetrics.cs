@@ -39,6 +39,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Counter.Child[] _fillLock;
     private readonly Counter _revalidations;
     private readonly Counter _purges;
+    private readonly Counter _backgroundRefreshes;
     private readonly Counter _purgedEntries;
     private readonly Gauge _originUp;
     private readonly Gauge _originProbeSeconds;
@@ -86,6 +87,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         _purges = f.CreateCounter("hlsgw_cache_purges_total", "Admin cache purges by kind (path or prefix).", C("kind"));
         _purgedEntries = f.CreateCounter("hlsgw_cache_purged_entries_total", "Objects removed from memory tiers by admin purges (summed over the instances that answered).", C("kind"));
         _revalidations = f.CreateCounter("hlsgw_cache_revalidations_total", "Conditional GETs for expired entries by result (not_modified: renewed without a body, modified: a new 200).", C("origin", "result"));
+        _backgroundRefreshes = f.CreateCounter("hlsgw_cache_background_refreshes_total", "Background fetches started for an expired segment or VOD playlist served meanwhile (stale-while-revalidate).", C("origin"));
         _originUp = f.CreateGauge("hlsgw_origin_up", "1 when the last health probe of the origin succeeded.", "origin");
         _originProbeSeconds = f.CreateGauge("hlsgw_origin_probe_duration_seconds", "Duration of the last health probe of the origin.", "origin");
 
@@ -193,6 +195,8 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
 
     public void Revalidated(string origin, bool notModified) =>
         _revalidations.WithLabels(_origins.Get(origin).Name, notModified ? "not_modified" : "modified").Inc();
+
+    public void BackgroundRefresh(string origin) => _backgroundRefreshes.WithLabels(_origins.Get(origin).Name).Inc();
 
     /// <summary>Result of the latest health probe of an origin (from the origin prober).</summary>
     public void OriginProbed(string origin, bool up, double seconds)
