@@ -79,7 +79,7 @@ public static class M3u8UriRewriter
         var valueOffset = text.Length - line.Value.Length;
         var copyFrom = 0;
         var written = 0;
-        var tag = (HlsTag)(-1); // identified at the first URI only: most EXT-X tag lines have none
+        HlsTag? tag = null; // identified at the first URI only: most EXT-X tag lines have none
         var attributes = line.Attributes();
         while (attributes.TryRead(out var a))
         {
@@ -87,11 +87,8 @@ public static class M3u8UriRewriter
             {
                 var start = valueOffset + a.ValueStart;
                 written += Write(output, text[copyFrom..start]);
-                if (tag < 0)
-                {
-                    tag = line.Tag;
-                }
-                written += mapper.WriteUri(a.Value, tag, line.TagName, output);
+                tag ??= line.Tag;
+                written += mapper.WriteUri(a.Value, tag.Value, line.TagName, output);
                 copyFrom = start + a.Value.Length;
             }
         }
