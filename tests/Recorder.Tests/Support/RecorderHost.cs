@@ -67,38 +67,9 @@ internal sealed class RecorderHost : IAsyncDisposable
         throw new TimeoutException($"no {typeof(T).Name} within {timeout}; events: {string.Join(", ", Events.Select(e => e.Type))}");
     }
 
-    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), timeout, what);
+    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what);
 
-    /// <summary>
-    /// Polls an asynchronous condition (a Redis read, say) without blocking a pool thread; a Redis timeout or
-    /// connection error while polling counts as "not yet" (a sync read here once starved the pool on CI).
-    /// </summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            bool met;
-            try
-            {
-                met = await condition();
-            }
-            catch (StackExchange.Redis.RedisException)
-            {
-                met = false;
-            }
-            if (met)
-            {
-                return;
-            }
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what);
 
     /// <summary>Host shutdown without graceful stop of recordings: what kill -9 leaves on disk.</summary>
     public async Task CrashAsync()
