@@ -58,6 +58,9 @@ public interface IGatewayMetrics
 
     /// <summary>An admin purge ran (<paramref name="kind"/>: path or prefix) and removed <paramref name="entries"/> objects from memory tiers. Default no-op.</summary>
     void CachePurged(string kind, int entries) { }
+
+    /// <summary>Fetches for <paramref name="origin"/> moved from base URL <paramref name="from"/> to <paramref name="to"/> (a failover, or the way back). Default no-op.</summary>
+    void OriginFailover(string origin, string from, string to) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>
