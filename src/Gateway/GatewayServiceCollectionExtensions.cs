@@ -3,6 +3,7 @@ using HlsGateway.Caching;
 using HlsGateway.Configuration;
 using HlsGateway.Monitor.Health;
 using HlsGateway.Monitor.Metrics;
+using HlsGateway.Monitor.Stats;
 using HlsGateway.Playlists;
 using HlsGateway.Proxy;
 using HlsGateway.Recorder;
@@ -21,8 +22,15 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayConfigMonitor>();
         services.TryAddSingleton<IGatewayMetrics>(NullGatewayMetrics.Instance);
         services.TryAddSingleton<OriginRegistry>();
+        // health probes go to the URL fetches use now (the primary, or the backup it failed over to)
         services.TryAddSingleton<IOriginDirectory>(sp => new DelegateOriginDirectory(() => sp.GetRequiredService<OriginRegistry>().All
-            .Select(o => new OriginEndpoint(o.Name, o.BaseUri, o.Invoker, o.Version, o.VersionPolicy)).ToArray()));
+            .Select(static o =>
+            {
+                var u = o.Failover.Active;
+                return new OriginEndpoint(o.Name, u.BaseUri, o.Invoker, u.Version, u.VersionPolicy);
+            }).ToArray()));
+        // replaces the monitor's empty default whichever of AddMonitor / AddGateway ran first; resolved lazily (the registry reports to the metrics)
+        services.Replace(ServiceDescriptor.Singleton<IOriginUrlSource>(sp => new DelegateOriginUrlSource(() => sp.GetRequiredService<OriginRegistry>().GetOriginUrls())));
         services.TryAddSingleton<OriginFetcher>();
         services.TryAddSingleton<IPlaylistRewriter, PlaylistRewriter>();
         services.AddHttpForwarder();

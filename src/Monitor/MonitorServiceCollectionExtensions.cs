@@ -51,6 +51,7 @@ internal static class MonitorServiceCollectionExtensions
         }
 
         services.TryAddSingleton<IRecorderStatusSource, NoRecorderStatusSource>();
+        services.TryAddSingleton<IOriginUrlSource, NoOriginUrlSource>(); // the gateway replaces it with its origin registry
         services.TryAddSingleton<StatsService>();
         services.TryAddSingleton<EmbeddedAssets>();
         return services;

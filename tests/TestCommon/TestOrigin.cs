@@ -14,7 +14,7 @@ namespace HlsGateway.Tests.Common;
 public enum OriginFault
 {
     None,
-    /// <summary>Answer 500.</summary>
+    /// <summary>Answer 500 (or <see cref="TestOrigin.ServerErrorStatus"/>).</summary>
     ServerError,
     /// <summary>Announce the full Content-Length, send half the body, then abort the connection.</summary>
     Truncate,
@@ -54,6 +54,9 @@ public sealed class TestOrigin : IAsyncDisposable
     public string? FaultPathContains { get; set; }
 
     public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The status <see cref="OriginFault.ServerError"/> answers with. Default 500.</summary>
+    public int ServerErrorStatus { get; set; } = 500;
 
     /// <summary>Extra latency for every request (makes a storm overlap one fetch).</summary>
     public TimeSpan Latency { get; set; }
@@ -144,7 +147,7 @@ public sealed class TestOrigin : IAsyncDisposable
         switch (fault)
         {
             case OriginFault.ServerError:
-                ctx.Response.StatusCode = 500;
+                ctx.Response.StatusCode = ServerErrorStatus;
                 await ctx.Response.WriteAsync("boom");
                 return;
             case OriginFault.Slow:

@@ -73,6 +73,19 @@ public sealed class OriginSettings
     /// parameters are dropped, or refused with 403 when signing is required (docs/signing.md).
     /// </summary>
     public List<string> ForwardQuery { get; set; } = [];
+
+    /// <summary>
+    /// Further base URLs serving the same content as <c>Gateway:Origins:&lt;name&gt;</c>, in order of preference
+    /// (<c>Backups:0..n</c>). A connect error, timeout, truncated body or 5xx on the active URL moves fetches to the
+    /// next healthy one (docs/failover.md). Default none: the origin has one URL and no failover.
+    /// </summary>
+    public List<string> Backups { get; set; } = [];
+
+    /// <summary>
+    /// How long a URL that failed is kept out before one request probes it again; it is used again once that
+    /// request is answered below 500. Only meaningful with <see cref="Backups"/>. Default 10 s.
+    /// </summary>
+    public TimeSpan FailoverCooldown { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class ProxyOptions

@@ -50,6 +50,33 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
                     errors.Add($"Gateway:OriginSettings:{origin}:ForwardQuery:{i}: '{settings.ForwardQuery[i]}' is not a query parameter name (or '*'; the signature parameters exp, kid, acl, ip, sig are never forwarded).");
                 }
             }
+            var primary = options.Origins.TryGetValue(origin, out var primaryUrl) && Uri.TryCreate(primaryUrl, UriKind.Absolute, out var primaryUri) ? primaryUri : null;
+            var seen = new List<Uri>();
+            for (var i = 0; i < settings.Backups.Count; i++)
+            {
+                var key = $"Gateway:OriginSettings:{origin}:Backups:{i}";
+                var backup = settings.Backups[i];
+                if (!Uri.TryCreate(backup, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    errors.Add($"{key}: '{backup}' is not an absolute http(s) URL.");
+                }
+                else if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+                {
+                    errors.Add($"{key}: the base URL must not have a query or fragment.");
+                }
+                else if (SameBase(uri, primary) || seen.Any(s => SameBase(uri, s)))
+                {
+                    errors.Add($"{key}: '{backup}' repeats the origin's URL or another backup.");
+                }
+                else
+                {
+                    seen.Add(uri);
+                }
+            }
+            if (settings.FailoverCooldown < TimeSpan.FromSeconds(1) || settings.FailoverCooldown > TimeSpan.FromHours(1))
+            {
+                errors.Add($"Gateway:OriginSettings:{origin}:FailoverCooldown: must be between 1 second and 1 hour.");
+            }
             for (var i = 0; i < settings.IgnoreHeaders.Count; i++)
             {
                 if (!Caching.OriginCacheDirectives.IgnorableHeaders.Contains(settings.IgnoreHeaders[i]?.Trim() ?? string.Empty, StringComparer.OrdinalIgnoreCase))
@@ -99,6 +126,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static bool SameBase(Uri a, Uri? b) =>
+        b is not null && string.Equals(a.AbsoluteUri.TrimEnd('/'), b.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 
     private static void Positive(List<string> errors, string key, TimeSpan value)
     {

@@ -148,8 +148,22 @@ internal static class PlaylistLineRewriter
 
     private static bool TryMap(Uri absolute, Origin origin, out string gatewayPath)
     {
+        // a playlist a backup served may name the backup's host: any of the origin's base URLs maps to it
+        var urls = origin.Failover.Urls;
+        for (var i = 0; i < urls.Count; i++)
+        {
+            if (TryMap(absolute, urls[i].BaseUri, origin.Name, out gatewayPath))
+            {
+                return true;
+            }
+        }
         gatewayPath = string.Empty;
-        var b = origin.BaseUri;
+        return false;
+    }
+
+    private static bool TryMap(Uri absolute, Uri b, string originName, out string gatewayPath)
+    {
+        gatewayPath = string.Empty;
         if (!string.Equals(absolute.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) ||
             !string.Equals(absolute.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != b.Port)
         {
@@ -166,7 +180,7 @@ internal static class PlaylistLineRewriter
         {
             return false;
         }
-        gatewayPath = string.Concat(HlsPathParser.Prefix, origin.Name, "/", rest);
+        gatewayPath = string.Concat(HlsPathParser.Prefix, originName, "/", rest);
         return true;
     }
 

@@ -310,22 +310,103 @@ internal sealed partial class HlsProxyMiddleware(
     }
 
     /// <param name="open">An origin response already open for this request (<see cref="OpenResponse"/>): streamed instead of asking again.</param>
+    /// <remarks>
+    /// With backups, a connect error, timeout or 5xx before anything reached the client is sent once more to the next
+    /// healthy URL (only GET and HEAD get here: there is no request body to replay).
+    /// </remarks>
     private async Task PassThroughAsync(HttpContext context, HlsRequest request, HttpResponseMessage? open)
     {
         var origin = request.Origin;
-        var requestConfig = new ForwarderRequestConfig
+        var failover = origin.Failover;
+        if (open is not null)
         {
-            ActivityTimeout = config.Current.Proxy.RequestTimeout,
-            Version = origin.Version,
-            VersionPolicy = origin.VersionPolicy,
-        };
-        using var handoff = open is null ? null : new HttpMessageInvoker(new OpenResponseHandler(open), disposeHandler: true);
-        var error = await forwarder.SendAsync(context, origin.BaseUrl, handoff ?? origin.Invoker, requestConfig,
-            new PassThroughTransformer(request.UpstreamUrl, origin.Forwarding)).ConfigureAwait(false);
-        if (error == ForwarderError.None)
-        {
+            using var handoff = new HttpMessageInvoker(new OpenResponseHandler(open), disposeHandler: true);
+            var handed = await forwarder.SendAsync(context, failover.Active.BaseUrl, handoff, RequestConfig(failover.Active),
+                new PassThroughTransformer(request.UpstreamUrl, origin.Forwarding)).ConfigureAwait(false);
+            if (handed != ForwarderError.None)
+            {
+                await PassThroughFailedAsync(context, request, handed, 0).ConfigureAwait(false);
+            }
             return;
         }
+
+        var attempt = failover.Choose();
+        for (var tries = 0; ; tries++)
+        {
+            var transformer = new PassThroughTransformer(request.UpstreamUrlAt(attempt.Url), origin.Forwarding, holdBackServerErrors: tries == 0 && failover.HasBackups);
+            ForwarderError error;
+            try
+            {
+                error = await forwarder.SendAsync(context, attempt.Url.BaseUrl, origin.Invoker, RequestConfig(attempt.Url), transformer).ConfigureAwait(false);
+            }
+            catch
+            {
+                failover.Abandoned(attempt);
+                throw;
+            }
+            var status = transformer.HeldBackStatus != 0 ? transformer.HeldBackStatus : error == ForwarderError.None ? context.Response.StatusCode : 0;
+            var failure = status >= 500 ? "status"
+                : error is ForwarderError.RequestTimedOut ? "timeout"
+                : error is ForwarderError.Request or ForwarderError.ResponseHeaders ? "connect"
+                : error is ForwarderError.ResponseBodyDestination ? "truncated"
+                : null;
+            if (failure is not null)
+            {
+                var reason = transformer.HeldBackStatus != 0 ? $"origin answered {status}" : context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
+                failover.Failed(attempt, $"{failure}: {reason}");
+            }
+            else if (error is ForwarderError.None)
+            {
+                failover.Succeeded(attempt);
+            }
+            else
+            {
+                failover.Abandoned(attempt); // the client went away or sent something odd: nothing learnt about the URL
+            }
+
+            // once only, and only when nothing reached the client (a 5xx that was held back, or no response at all)
+            var retryable = tries == 0 && !context.Response.HasStarted && (transformer.HeldBackStatus != 0 || error != ForwarderError.None);
+            if (failure is null || !retryable || !failover.TryNext(attempt, out var next))
+            {
+                if (transformer.HeldBackStatus != 0)
+                {
+                    // the 5xx was held back for a retry that has nowhere to go: answer as a cache fill would
+                    metrics.OriginFetch(origin.Name, request.Kind, status, 0, 0, "status");
+                    await ProblemWriter.WriteAsync(context, StatusCodes.Status502BadGateway, "Origin error",
+                        $"Origin '{origin.Name}': origin answered {status}.", header: (CacheHeaders.XCache, CacheHeaders.Bypass.ToString())).ConfigureAwait(false);
+                }
+                else if (error != ForwarderError.None)
+                {
+                    await PassThroughFailedAsync(context, request, error, tries).ConfigureAwait(false);
+                }
+                return;
+            }
+            Log.RetryingOnBackup(logger, origin.Name, request.Path, attempt.Url.DisplayUrl, next.Url.DisplayUrl, failure);
+            if (error != ForwarderError.None)
+            {
+                metrics.OriginFetch(origin.Name, request.Kind, 0, 0, 0, failure == "timeout" ? "timeout" : "connect");
+            }
+            else
+            {
+                metrics.OriginFetch(origin.Name, request.Kind, status, 0, 0, "status");
+            }
+            // YARP set a 502/504 and its error feature for the failed attempt; nothing was sent, so start clean
+            context.Response.Clear();
+            context.Features.Set<IForwarderErrorFeature>(null);
+            attempt = next;
+        }
+    }
+
+    private ForwarderRequestConfig RequestConfig(OriginUrl url) => new()
+    {
+        ActivityTimeout = config.Current.Proxy.RequestTimeout,
+        Version = url.Version,
+        VersionPolicy = url.VersionPolicy,
+    };
+
+    private async Task PassThroughFailedAsync(HttpContext context, HlsRequest request, ForwarderError error, int retries)
+    {
+        var origin = request.Origin;
         var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
         Log.PassThroughFailed(logger, origin.Name, request.Path, error, reason);
         metrics.OriginFetch(origin.Name, request.Kind, 0, 0, 0, error == ForwarderError.RequestTimedOut ? "timeout" : "connect");
@@ -335,7 +416,8 @@ internal sealed partial class HlsProxyMiddleware(
             await ProblemWriter.WriteAsync(context,
                 timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timeout ? "Origin timeout" : "Origin unreachable",
-                $"Origin '{origin.Name}': {error}.", header: (CacheHeaders.XCache, CacheHeaders.Bypass.ToString())).ConfigureAwait(false);
+                retries > 0 ? $"Origin '{origin.Name}': {error} (after trying a backup URL)." : $"Origin '{origin.Name}': {error}.",
+                header: (CacheHeaders.XCache, CacheHeaders.Bypass.ToString())).ConfigureAwait(false);
         }
     }
 
@@ -392,5 +474,8 @@ internal sealed partial class HlsProxyMiddleware(
 
         [LoggerMessage(EventId = 2105, EventName = "PassThroughFailed", Level = LogLevel.Warning, Message = "Streaming {Origin}/{Path} failed: {Error} ({Reason})")]
         public static partial void PassThroughFailed(ILogger logger, string origin, string path, ForwarderError error, string reason);
+
+        [LoggerMessage(EventId = 8211, EventName = "PassThroughRetried", Level = LogLevel.Information, Message = "Origin {Origin}: streaming {Path} failed at {From} ({Failure}); sending it to {To}.")]
+        public static partial void RetryingOnBackup(ILogger logger, string origin, string path, string from, string to, string failure);
     }
 }

@@ -19,7 +19,11 @@ internal readonly record struct HlsRequest(
     /// </summary>
     public bool CanTakeOpenResponse { get; init; }
 
+    /// <summary>The request's URL at the origin's primary.</summary>
     public string UpstreamUrl => string.Concat(Origin.BaseUrl, "/", Path, UpstreamQuery);
+
+    /// <summary>The request's URL at one of the origin's base URLs (<see cref="OriginFailover"/>); the cache key does not depend on it.</summary>
+    public string UpstreamUrlAt(OriginUrl url) => string.Concat(url.BaseUrl, "/", Path, UpstreamQuery);
 
     public bool IsPlaylist => Kind is RouteKind.MasterPlaylist or RouteKind.MediaPlaylist;
 }

@@ -17,17 +17,63 @@ namespace HlsGateway.Proxy;
 internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimeProvider time, IGatewayMetrics metrics, ILogger<OriginFetcher> logger)
 {
     /// <param name="revalidate">An expired 200 with an ETag or Last-Modified: asked for conditionally, and renewed (body kept) on a 304.</param>
+    /// <remarks>
+    /// With backups (<see cref="OriginFailover"/>) a connect error, timeout, truncated body or 5xx is retried once on the
+    /// next healthy URL: nothing has reached a client yet, and the cache key does not depend on the URL that answered.
+    /// </remarks>
     public async Task<FetchOutcome> FetchAsync(HlsRequest request, CancellationToken cancellationToken, CacheEntry? revalidate = null)
+    {
+        var failover = request.Origin.Failover;
+        var attempt = failover.Choose();
+        var (outcome, failure) = await AttemptAsync(request, attempt, revalidate, cancellationToken).ConfigureAwait(false);
+        if (failure is null || !failover.TryNext(attempt, out var next))
+        {
+            return outcome;
+        }
+        Log.RetryingOnBackup(logger, request.Origin.Name, request.Path, attempt.Url.DisplayUrl, next.Url.DisplayUrl, failure);
+        (outcome, _) = await AttemptAsync(request, next, revalidate, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>One request to one of the origin's URLs, reported to its passive health; the failure label when it counts against the URL.</summary>
+    private async Task<(FetchOutcome Outcome, string? Failure)> AttemptAsync(HlsRequest request, OriginAttempt attempt, CacheEntry? revalidate, CancellationToken cancellationToken)
+    {
+        var failover = request.Origin.Failover;
+        var reported = false;
+        try
+        {
+            var (outcome, failure) = await FetchOnceAsync(request, attempt.Url, revalidate, cancellationToken).ConfigureAwait(false);
+            if (failure is null)
+            {
+                failover.Succeeded(attempt);
+            }
+            else
+            {
+                failover.Failed(attempt, $"{failure}: {outcome.Reason}");
+            }
+            reported = true;
+            return (outcome, failure);
+        }
+        finally
+        {
+            if (!reported)
+            {
+                failover.Abandoned(attempt); // the fill was cancelled: says nothing about the URL
+            }
+        }
+    }
+
+    private async Task<(FetchOutcome Outcome, string? Failure)> FetchOnceAsync(HlsRequest request, OriginUrl url, CacheEntry? revalidate, CancellationToken cancellationToken)
     {
         var options = config.Current;
         var started = Stopwatch.GetTimestamp();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(options.Proxy.RequestTimeout);
         var origin = request.Origin;
-        using var message = new HttpRequestMessage(HttpMethod.Get, request.UpstreamUrl)
+        using var message = new HttpRequestMessage(HttpMethod.Get, request.UpstreamUrlAt(url))
         {
-            Version = origin.Version,
-            VersionPolicy = origin.VersionPolicy,
+            Version = url.Version,
+            VersionPolicy = url.VersionPolicy,
         };
         // the client that started the fill speaks for every request this fill answers (docs/forwarding.md)
         ForwardingPolicy.Apply(message.Headers, origin.Forwarding, request.Client);
@@ -100,7 +146,8 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
         {
             Log.OriginFailed(logger, origin.Name, request.Path, outcome.Status, outcome.Reason);
         }
-        return outcome;
+        // what counts against the URL (failover): not an oversized body, a redirect or a malformed playlist
+        return (outcome, error is "connect" or "timeout" or "status" or "truncated" ? error : null);
     }
 
     /// <summary>A 304 to a conditional GET: the cached body with a new lifetime (and any new validators), no body transfer.</summary>
@@ -248,5 +295,8 @@ internal sealed partial class OriginFetcher(GatewayConfigMonitor config, TimePro
     {
         [LoggerMessage(EventId = 2001, EventName = "OriginFailed", Level = LogLevel.Warning, Message = "Origin {Origin} failed for {Path}: {Status} ({Reason})")]
         public static partial void OriginFailed(ILogger logger, string origin, string path, FetchStatus status, string reason);
+
+        [LoggerMessage(EventId = 8210, EventName = "OriginFetchRetried", Level = LogLevel.Information, Message = "Origin {Origin}: {Path} failed at {From} ({Failure}); fetching it from {To}.")]
+        public static partial void RetryingOnBackup(ILogger logger, string origin, string path, string from, string to, string failure);
     }
 }

@@ -11,7 +11,7 @@ namespace HlsGateway.Proxy;
 /// </summary>
 internal static class OriginHandlerFactory
 {
-    public static Origin Create(string name, Uri baseUri, OriginSettings settings, ProxyOptions proxy)
+    public static Origin Create(string name, Uri baseUri, OriginSettings settings, ProxyOptions proxy, OriginFailoverHooks? hooks = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -38,29 +38,18 @@ internal static class OriginHandlerFactory
             };
         }
 
-        Version version;
-        HttpVersionPolicy policy;
-        if (baseUri.Scheme == Uri.UriSchemeHttps)
-        {
-            // TLS: offer h2 via ALPN, fall back to HTTP/1.1 when the origin does not speak it.
-            version = HttpVersion.Version20;
-            policy = HttpVersionPolicy.RequestVersionOrLower;
-        }
-        else if (settings.Http2PriorKnowledge)
-        {
-            version = HttpVersion.Version20;
-            policy = HttpVersionPolicy.RequestVersionExact; // h2c prior knowledge
-        }
-        else
-        {
-            version = HttpVersion.Version11;
-            policy = HttpVersionPolicy.RequestVersionOrLower;
-        }
-
         var forwardQuery = settings.ForwardQuery.Count == 0 ? QueryForwardList.Default : new QueryForwardList(settings.ForwardQuery);
-        var fingerprint = string.Join('|', baseUri.AbsoluteUri, settings.Http2PriorKnowledge, settings.AcceptAnyCertificate, settings.ForwardingMode,
+        var urls = new OriginUrl[1 + settings.Backups.Count];
+        urls[0] = new OriginUrl(0, baseUri, settings);
+        for (var i = 0; i < settings.Backups.Count; i++)
+        {
+            urls[i + 1] = new OriginUrl(i + 1, new Uri(settings.Backups[i], UriKind.Absolute), settings);
+        }
+        var failover = new OriginFailover(name, urls, settings.FailoverCooldown, hooks);
+        var fingerprint = string.Join('|', baseUri.AbsoluteUri, string.Join(' ', settings.Backups), settings.FailoverCooldown,
+            settings.Http2PriorKnowledge, settings.AcceptAnyCertificate, settings.ForwardingMode,
             proxy.ConnectTimeout, proxy.KeepAlivePingDelay, proxy.PooledConnectionIdleTimeout, proxy.MaxResponseHeadersKiB, forwardQuery);
-        return new Origin(name, baseUri, new HttpMessageInvoker(handler, disposeHandler: true), version, policy, fingerprint, settings.ForwardingMode)
+        return new Origin(name, failover, new HttpMessageInvoker(handler, disposeHandler: true), fingerprint, settings.ForwardingMode)
         {
             ForwardQuery = forwardQuery,
         };

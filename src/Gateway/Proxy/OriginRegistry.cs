@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using HlsGateway.Configuration;
+using HlsGateway.Monitor.Metrics;
+using HlsGateway.Monitor.Stats;
 
 namespace HlsGateway.Proxy;
 
@@ -14,15 +16,17 @@ internal sealed partial class OriginRegistry : IDisposable
 
     private readonly ILogger<OriginRegistry> _logger;
     private readonly GatewayConfigMonitor _config;
+    private readonly OriginFailoverHooks _hooks;
     private readonly Lock _sync = new();
     private FrozenDictionary<string, Origin> _origins = FrozenDictionary<string, Origin>.Empty;
     private Origin? _demo;
     private GatewayOptions _options;
 
-    public OriginRegistry(GatewayConfigMonitor config, ILogger<OriginRegistry> logger)
+    public OriginRegistry(GatewayConfigMonitor config, ILogger<OriginRegistry> logger, IGatewayMetrics? metrics = null, TimeProvider? time = null)
     {
         _logger = logger;
         _config = config;
+        _hooks = new OriginFailoverHooks(time ?? TimeProvider.System, metrics ?? NullGatewayMetrics.Instance, logger);
         _options = config.Current;
         Rebuild(_options);
         config.Changed += OnChange;
@@ -44,7 +48,7 @@ internal sealed partial class OriginRegistry : IDisposable
     {
         lock (_sync)
         {
-            _demo = OriginHandlerFactory.Create(DemoName, baseUri, new OriginSettings { Http2PriorKnowledge = true }, _options.Proxy);
+            _demo = OriginHandlerFactory.Create(DemoName, baseUri, new OriginSettings { Http2PriorKnowledge = true }, _options.Proxy, _hooks);
             Rebuild(_options);
         }
     }
@@ -74,7 +78,7 @@ internal sealed partial class OriginRegistry : IDisposable
         foreach (var (name, url) in options.Origins)
         {
             var settings = options.OriginSettings.GetValueOrDefault(name) ?? new OriginSettings();
-            var candidate = OriginHandlerFactory.Create(name, new Uri(url, UriKind.Absolute), settings, options.Proxy);
+            var candidate = OriginHandlerFactory.Create(name, new Uri(url, UriKind.Absolute), settings, options.Proxy, _hooks);
             if (old.TryGetValue(name, out var existing) && existing.Fingerprint == candidate.Fingerprint)
             {
                 candidate.Invoker.Dispose();
@@ -100,6 +104,18 @@ internal sealed partial class OriginRegistry : IDisposable
                     static (_, o) => ((HttpMessageInvoker)o!).Dispose(), origin.Invoker, TaskScheduler.Default);
             }
         }
+    }
+
+    /// <summary>Every origin's URLs and which one is active (/stats, hlsgw_origin_active_url).</summary>
+    public IReadOnlyList<OriginUrlsStatus> GetOriginUrls()
+    {
+        var origins = _origins.Values;
+        var result = new OriginUrlsStatus[origins.Length];
+        for (var i = 0; i < origins.Length; i++)
+        {
+            result[i] = origins[i].Failover.Status();
+        }
+        return result;
     }
 
     public void Dispose()

@@ -61,6 +61,9 @@ public interface IGatewayMetrics
 
     /// <summary>An expired segment or VOD playlist was served while one background fetch refreshes it (stale-while-revalidate). Default no-op.</summary>
     void BackgroundRefresh(string origin) { }
+
+    /// <summary>Fetches for <paramref name="origin"/> moved from base URL <paramref name="from"/> to <paramref name="to"/> (a failover, or the way back). Default no-op.</summary>
+    void OriginFailover(string origin, string from, string to) { }
 }
 
 /// <summary>Does nothing; used when metrics are off and in unit tests.</summary>

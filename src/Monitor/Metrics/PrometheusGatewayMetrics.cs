@@ -43,6 +43,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Counter _purgedEntries;
     private readonly Gauge _originUp;
     private readonly Gauge _originProbeSeconds;
+    private readonly Counter _failovers;
     private readonly Counter _recorderSegments;
     private readonly Counter _recorderBytes;
     private readonly Counter _recorderGaps;
@@ -52,7 +53,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Gauge _activeRecordings;
     private readonly OriginLabelTable<OriginSlot> _origins;
 
-    public PrometheusGatewayMetrics(MetricsRegistry registry, RequestWindow window, TrafficCounters traffic, ViewerTracker viewers, IOptions<MonitorOptions> options)
+    public PrometheusGatewayMetrics(MetricsRegistry registry, RequestWindow window, TrafficCounters traffic, ViewerTracker viewers, IOptions<MonitorOptions> options, IOriginUrlSource? originUrls = null)
     {
         _window = window;
         var f = registry.Factory;
@@ -90,6 +91,8 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         _backgroundRefreshes = f.CreateCounter("hlsgw_cache_background_refreshes_total", "Background fetches started for an expired segment or VOD playlist served meanwhile (stale-while-revalidate).", C("origin"));
         _originUp = f.CreateGauge("hlsgw_origin_up", "1 when the last health probe of the origin succeeded.", "origin");
         _originProbeSeconds = f.CreateGauge("hlsgw_origin_probe_duration_seconds", "Duration of the last health probe of the origin.", "origin");
+        _failovers = f.CreateCounter("hlsgw_origin_failovers_total", "Times fetches for an origin moved to another of its base URLs (failover, and the way back to a recovered URL).", C("origin", "from", "to"));
+        var activeUrl = f.CreateGauge("hlsgw_origin_active_url", "1 for the base URL an origin's fetches go to now, 0 for its other URLs (Gateway:OriginSettings:<name>:Backups).", "origin", "url");
 
         _recorderSegments = f.CreateCounter("hlsgw_recorder_segments_written_total", "Segments written by the recorder.", C());
         _recorderBytes = f.CreateCounter("hlsgw_recorder_bytes_written_total", "Bytes written by the recorder.", C());
@@ -115,6 +118,10 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
             if (streamViewers is not null)
             {
                 PublishTopStreams(streamViewers, viewers.Top(topN));
+            }
+            if (originUrls is not null)
+            {
+                PublishActiveUrls(activeUrl, originUrls.GetOriginUrls());
             }
         });
 
@@ -193,6 +200,9 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         _purgedEntries.WithLabels(label).Inc(entries);
     }
 
+    public void OriginFailover(string origin, string from, string to) =>
+        _failovers.WithLabels(_origins.Get(origin).Name, from, to).Inc(); // rare: looked up by label
+
     public void Revalidated(string origin, bool notModified) =>
         _revalidations.WithLabels(_origins.Get(origin).Name, notModified ? "not_modified" : "modified").Inc();
 
@@ -222,6 +232,27 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     public void UploadQueueLength(long files) => _uploadQueue.Set(files);
 
     public void ActiveRecordings(long count) => _activeRecordings.Set(count);
+
+    private void PublishActiveUrls(Gauge gauge, IReadOnlyList<OriginUrlsStatus> origins)
+    {
+        var keep = new HashSet<(string, string)>();
+        foreach (var o in origins)
+        {
+            var name = _origins.Get(o.Origin).Name;
+            foreach (var u in o.Urls)
+            {
+                keep.Add((name, u.Url));
+                gauge.WithLabels(name, u.Url).Set(u.Active ? 1 : 0);
+            }
+        }
+        foreach (var labels in gauge.GetAllLabelValues())
+        {
+            if (!keep.Contains((labels[0], labels[1])))
+            {
+                gauge.RemoveLabelled(labels); // an origin or URL removed by a reload
+            }
+        }
+    }
 
     private static void PublishTopStreams(Gauge gauge, IReadOnlyList<StreamViewerCount> top)
     {

@@ -12,6 +12,7 @@ internal sealed class StatsService(
     ViewerTracker viewers,
     DependencyProber prober,
     IRecorderStatusSource recorder,
+    IOriginUrlSource originUrls,
     IOptionsMonitor<MonitorOptions> options,
     TimeProvider time)
 {
@@ -56,6 +57,7 @@ internal sealed class StatsService(
             top,
             viewers.Tracked,
             prober.Origins,
+            originUrls.GetOriginUrls(),
             redis,
             recorder.GetRecordings(),
             recorder.GetUploads());

@@ -21,6 +21,7 @@ internal sealed record StatsSnapshot(
     IReadOnlyList<StreamStats> TopStreams,
     int TrackedStreams,
     IReadOnlyList<OriginHealth> Origins,
+    IReadOnlyList<OriginUrlsStatus> OriginUrls,
     RedisStats Redis,
     IReadOnlyList<RecordingStatus> Recorder,
     IReadOnlyList<UploadRow> Uploads);

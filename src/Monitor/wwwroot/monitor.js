@@ -105,9 +105,13 @@
     $("kpi-redis").textContent = !r.configured ? "off" : r.error ? "down" : ms(r.lastPingMs);
     $("kpi-redis-sub").textContent = !r.configured ? "not configured" : r.error ? r.error : `p99 ${ms(r.p99Ms)} · ${r.commands} cmds/min`;
 
+    const urls = new Map((s.originUrls || []).map(u => [u.origin, u]));
     fill($("origins"), s.origins.map(o => tr => {
-      cell(tr, o.name); cell(tr, o.status, "status-" + o.status); cell(tr, ms(o.latencyMs)); cell(tr, time(o.checkedAt)); cell(tr, o.error || "", o.error ? "err" : "");
-    }), 5, "no origins configured");
+      const u = urls.get(o.name);
+      const backup = u && u.urls.some(x => x.active && x.role === "backup");
+      cell(tr, o.name); cell(tr, o.status, "status-" + o.status); cell(tr, u ? u.activeUrl + (backup ? " (backup)" : "") : "–", backup ? "err" : "");
+      cell(tr, ms(o.latencyMs)); cell(tr, time(o.checkedAt)); cell(tr, o.error || "", o.error ? "err" : "");
+    }), 6, "no origins configured");
     fill($("streams"), s.topStreams.map(t => tr => { cell(tr, t.stream); cell(tr, String(t.viewers), "num"); }), 2, "no viewers in the last 30 s");
     fill($("recordings"), s.recorder.map(x => tr => {
       cell(tr, x.stream); cell(tr, x.state); cell(tr, time(x.startedAt)); cell(tr, String(x.segmentsWritten), "num"); cell(tr, String(x.gaps), "num");

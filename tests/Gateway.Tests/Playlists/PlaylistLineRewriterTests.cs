@@ -51,6 +51,27 @@ public sealed class PlaylistLineRewriterTests
     }
 
     [Fact]
+    public void Absolute_uris_at_a_backup_base_url_go_through_the_gateway()
+    {
+        // a playlist the backup served after a failover may name the backup's own host (docs/failover.md)
+        var origin = OriginHandlerFactory.Create("news", new Uri(OriginBase), new OriginSettings { Backups = { "http://10.0.0.2:8080/mirror/" } }, new ProxyOptions());
+        var ctx = new PlaylistRewriteContext(new HlsRequest(origin, "live/index.m3u8", string.Empty, RouteKind.MediaPlaylist, "news/live/index.m3u8"), [origin], null, null);
+        var body = Encoding.UTF8.GetBytes("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nhttp://10.0.0.2:8080/mirror/live/seg1.ts\n#EXTINF:4.0,\nhttp://10.0.0.3:8080/mirror/live/seg2.ts\n#EXTINF:4.0,\n" + OriginBase + "/live/seg3.ts\n");
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var offset = 0;
+        while (offset < body.Length)
+        {
+            offset = PlaylistLineRewriter.Rewrite(body, offset, output, ctx, int.MaxValue);
+        }
+        var text = Encoding.UTF8.GetString(output.WrittenSpan);
+        origin.Invoker.Dispose();
+        Assert.Contains("\n/hls/news/live/seg1.ts\n", text);
+        Assert.Contains("\n/hls/~refused/uri\n", text); // not one of the origin's URLs
+        Assert.Contains("\n/hls/news/live/seg3.ts\n", text);
+        Assert.DoesNotContain("10.0.0.2", text);
+    }
+
+    [Fact]
     public void Media_every_tag_is_rewritten_and_skd_is_left_alone()
     {
         var text = Rewrite(PlaylistFixtures.V360, "live/v360/index.m3u8");
