@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using HlsGateway.Hosting;
 using HlsGateway.Tests.Common;
 using Microsoft.Extensions.Options;
 
