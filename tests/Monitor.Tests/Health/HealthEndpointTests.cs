@@ -139,17 +139,17 @@ public sealed class HealthEndpointTests
         await redis.StartAgainAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         string? status;
-        string body;
+        string lastBody;
         do
         {
             await Task.Delay(250);
             using var response = await gateway.Client.GetAsync("/health/ready");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode); // 200 throughout
-            body = await response.Content.ReadAsStringAsync();
-            using var json = JsonDocument.Parse(body);
+            lastBody = await response.Content.ReadAsStringAsync();
+            using var json = JsonDocument.Parse(lastBody);
             status = json.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString();
         }
         while (status != "Healthy" && DateTime.UtcNow < deadline);
-        Assert.True(status == "Healthy", body);
+        Assert.True(status == "Healthy", lastBody);
     }
 }
