@@ -10,7 +10,7 @@ ROOT="$PWD"
 need=()
 for pair in redis-server:redis-server ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx wrk:wrk \
             h2load:nghttp2-client prometheus:prometheus promtool:prometheus curl:curl node:nodejs \
-            systemd-analyze:systemd; do   # systemd-analyze verify: deploy/systemd/hls-gateway.service
+            systemd-analyze:systemd haproxy:haproxy; do   # systemd-analyze verify: deploy/systemd/hls-gateway.service; haproxy: docs/health.md's balancer check
   cmd="${pair%%:*}"; pkg="${pair#*:}"
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/usr/bin/$cmd" ]; then need+=("$pkg"); fi
 done
@@ -21,7 +21,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi
 # the packaged services are not used (tests start their own on free loopback ports)
-for svc in redis-server nginx prometheus; do
+for svc in redis-server nginx prometheus haproxy; do
   (command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" && systemctl stop "$svc") 2>/dev/null || true
 done
 

@@ -26,9 +26,11 @@ internal static class MonitorEndpoints
     public static IEndpointConventionBuilder MapMonitor(this IEndpointRouteBuilder endpoints)
     {
         var services = endpoints.ServiceProvider;
+        var gate = services.GetRequiredService<ReadinessGate>(); // now: its lifetime callbacks must be registered before start
         var registry = services.GetService<MetricsRegistry>();
         if (registry is not null)
         {
+            PublishReadiness(registry, gate);
             // each scrape refreshes stale origin probes in the background, so hlsgw_origin_up stays current while Prometheus watches
             var prober = services.GetRequiredService<DependencyProber>();
             registry.Registry.AddBeforeCollectCallback(prober.RefreshIfStale);
@@ -36,7 +38,12 @@ internal static class MonitorEndpoints
         }
 
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
-        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponseWriter.WriteAsync };
+        // 503 (Unhealthy) comes only from the lifecycle check; while starting or draining it runs alone, so the answer is immediate
+        var ready = new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag) && (c.Name == LifecycleHealthCheck.Name || gate.State == ReadinessState.Ready),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        };
         endpoints.MapHealthChecks("/health/ready", ready);
         endpoints.MapHealthChecks("/health", ready);
 
@@ -45,6 +52,22 @@ internal static class MonitorEndpoints
         page.MapGet("/monitor", PageAsync);
         endpoints.MapGet("/monitor/{*asset}", AssetAsync); // static script and styles: no data in them
         return page;
+    }
+
+    /// <summary><c>hlsgw_readiness_state{state}</c>: 1 for the current state (starting, ready, draining), 0 for the others; sampled per scrape.</summary>
+    private static void PublishReadiness(MetricsRegistry registry, ReadinessGate gate)
+    {
+        var gauge = registry.Factory.CreateGauge("hlsgw_readiness_state", "1 for the instance's readiness state (starting, ready, draining); /health/ready answers 503 unless ready.", "state");
+        var states = new[] { ReadinessState.Starting, ReadinessState.Ready, ReadinessState.Draining };
+        var children = states.Select(s => gauge.WithLabels(ReadinessGate.Name(s))).ToArray();
+        registry.Registry.AddBeforeCollectCallback(() =>
+        {
+            var current = gate.State;
+            for (var i = 0; i < states.Length; i++)
+            {
+                children[i].Set(states[i] == current ? 1 : 0);
+            }
+        });
     }
 
     private static Task StatsAsync(HttpContext context)

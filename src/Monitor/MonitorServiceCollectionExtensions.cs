@@ -44,7 +44,10 @@ internal static class MonitorServiceCollectionExtensions
         }
 
         services.TryAddSingleton<DependencyProber>();
-        var checks = services.AddHealthChecks().AddCheck<OriginsHealthCheck>("origins", tags: [MonitorEndpoints.ReadyTag]);
+        services.TryAddSingleton<ReadinessGate>();
+        var checks = services.AddHealthChecks()
+            .AddCheck<LifecycleHealthCheck>(LifecycleHealthCheck.Name, tags: [MonitorEndpoints.ReadyTag])
+            .AddCheck<OriginsHealthCheck>("origins", tags: [MonitorEndpoints.ReadyTag]);
         if (!string.IsNullOrWhiteSpace(configuration["Gateway:Redis"]))
         {
             checks.AddCheck<RedisHealthCheck>("redis", tags: [MonitorEndpoints.ReadyTag]);

@@ -16,6 +16,9 @@ public sealed class LocalProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once <see cref="HasExited"/> (e.g. 0 after a graceful SIGTERM stop).</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get

@@ -10,6 +10,7 @@ public static class Tools
     public static string Ffmpeg => Require("ffmpeg", "/usr/bin/ffmpeg");
     public static string Ffprobe => Require("ffprobe", "/usr/bin/ffprobe");
     public static string Nginx => Require("nginx", "/usr/sbin/nginx");
+    public static string Haproxy => Require("haproxy", "/usr/sbin/haproxy");
     public static string Chromium => Require("chromium", "/usr/bin/chromium");
     public static string Prometheus => Require("prometheus", "/usr/bin/prometheus");
     public static string Promtool => Require("promtool", "/usr/bin/promtool");

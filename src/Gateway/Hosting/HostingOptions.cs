@@ -6,11 +6,22 @@ internal sealed class HostingOptions
     public const string SectionName = "Gateway:Hosting";
 
     /// <summary>
-    /// On SIGTERM / Ctrl+C the gateway stops accepting connections and lets in-flight requests
-    /// (a segment download, a miss waiting on the origin) finish for at most this long, then aborts
-    /// them and exits. Default 25 s: inside a typical 30 s container stop grace period.
+    /// On SIGTERM / Ctrl+C the whole stop takes at most this long: first the <see cref="DrainDelay"/>
+    /// window, then the gateway stops accepting connections and lets in-flight requests (a segment
+    /// download, a miss waiting on the origin) finish in what is left, then aborts them and exits.
+    /// Default 25 s: inside a typical 30 s container stop grace period.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// After SIGTERM, keep listening and serving (in-flight and new requests alike) for this long while
+    /// <c>/health/ready</c> answers 503, so load balancers and Kubernetes endpoints take the instance out of
+    /// rotation before its listener closes; then the normal graceful stop. Part of
+    /// <see cref="ShutdownTimeout"/> (must be shorter than it). Default 0 (no window: a stop behind no
+    /// balancer, or a test host, is not delayed); behind a balancer set it above the balancer's
+    /// check interval × fall count (docs/health.md), e.g. 00:00:05 or 00:00:10.
+    /// </summary>
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Run request processing inline on the socket I/O threads (Kestrel's

@@ -9,7 +9,8 @@ internal static class ServerHostingExtensions
     /// <summary>
     /// Binds and validates <c>Kestrel:Limits</c> and <c>Gateway:Hosting</c> now (a bad value stops
     /// start-up with every error, each naming its key; an unknown key under them is an error too, so a
-    /// typo is not silently ignored), then applies them to Kestrel and the host's shutdown timeout.
+    /// typo is not silently ignored), then applies them to Kestrel, the host's shutdown timeout and the
+    /// drain window before it.
     /// </summary>
     public static WebApplicationBuilder AddServerHosting(this WebApplicationBuilder builder)
     {
@@ -18,6 +19,9 @@ internal static class ServerHostingExtensions
         builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = hosting.InlineIoScheduling);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
+        // SIGTERM: readiness 503 at once, then DrainDelay of normal serving before Kestrel stops (ShutdownDrain.cs)
+        builder.Services.AddSingleton(hosting);
+        builder.Services.AddHostedService<ShutdownDrain>();
         return builder;
     }
 

@@ -42,6 +42,15 @@ internal static class ServerHostingValidator
         {
             errors.Add($"{HostingOptions.SectionName}:ShutdownTimeout: must be between 00:00:00.001 and 00:10:00 (was {hosting.ShutdownTimeout}).");
         }
+        if (hosting.DrainDelay < TimeSpan.Zero || hosting.DrainDelay > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{HostingOptions.SectionName}:DrainDelay: must be between 00:00:00 (off) and 00:05:00 (was {hosting.DrainDelay}).");
+        }
+        else if (hosting.DrainDelay > TimeSpan.Zero && hosting.DrainDelay >= hosting.ShutdownTimeout)
+        {
+            // the drain window is spent out of the shutdown budget; nothing would be left for in-flight requests
+            errors.Add($"{HostingOptions.SectionName}:DrainDelay: must be shorter than {HostingOptions.SectionName}:ShutdownTimeout ({hosting.ShutdownTimeout}), which it is part of (was {hosting.DrainDelay}).");
+        }
         return errors;
     }
 

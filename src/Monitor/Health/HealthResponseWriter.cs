@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HlsGateway.Monitor.Health;
 
 /// <summary>
-/// JSON body for /health*: overall status, then each check's status, duration, description, error
-/// and data (origins as objects). Written with Utf8JsonWriter: no reflection.
+/// JSON body for /health*: overall status, the instance's readiness state (starting, ready, draining),
+/// one reason per check that is not healthy ("redis: not connected, serving from memory"), then each
+/// check's status, duration, description, error and data (origins as objects). Written with
+/// Utf8JsonWriter: no reflection.
 /// </summary>
 internal static class HealthResponseWriter
 {
@@ -19,6 +22,19 @@ internal static class HealthResponseWriter
         {
             json.WriteStartObject();
             json.WriteString("status", report.Status.ToString());
+            if (context.RequestServices.GetService<ReadinessGate>() is { } gate)
+            {
+                json.WriteString("state", ReadinessGate.Name(gate.State));
+            }
+            json.WriteStartArray("reasons");
+            foreach (var (name, entry) in report.Entries)
+            {
+                if (entry.Status != HealthStatus.Healthy)
+                {
+                    json.WriteStringValue($"{name}: {entry.Description ?? entry.Exception?.Message ?? entry.Status.ToString()}");
+                }
+            }
+            json.WriteEndArray();
             json.WriteNumber("totalDurationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 3));
             json.WriteStartObject("checks");
             foreach (var (name, entry) in report.Entries)

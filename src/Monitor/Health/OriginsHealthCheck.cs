@@ -3,10 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace HlsGateway.Monitor.Health;
 
 /// <summary>
-/// Readiness of the origins, from the prober's cached results (at most one probe round per
-/// interval). All up: healthy. Some down: degraded (still 200: the gateway serves the other
-/// origins and stale copies; taking it out of rotation would not help, as every instance sees
-/// the same origins). All down: unhealthy (503). No origins: healthy.
+/// The origins, from the prober's cached results (at most one probe round per interval). All up (or
+/// none configured): healthy. Some or all down: degraded, never unhealthy: readiness stays 200 because
+/// every instance sees the same origins, so taking this one out of rotation would not help, and the
+/// gateway still serves what it has cached (stale copies within <c>StaleIfError</c>) and the other origins.
 /// </summary>
 internal sealed class OriginsHealthCheck(DependencyProber prober) : IHealthCheck
 {
@@ -23,9 +23,9 @@ internal sealed class OriginsHealthCheck(DependencyProber prober) : IHealthCheck
         {
             return HealthCheckResult.Healthy($"{origins.Count} origin(s) up", data);
         }
-        var description = $"down: {string.Join(", ", down)}";
-        return down.Length == origins.Count
-            ? HealthCheckResult.Unhealthy(description, data: data)
-            : HealthCheckResult.Degraded(description, data: data);
+        var names = string.Join(", ", down);
+        return HealthCheckResult.Degraded(down.Length == origins.Count
+            ? $"all {origins.Count} down: {names}; serving cached copies"
+            : $"{down.Length} of {origins.Count} down: {names}", data: data);
     }
 }

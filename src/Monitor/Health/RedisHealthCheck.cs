@@ -3,8 +3,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace HlsGateway.Monitor.Health;
 
 /// <summary>
-/// Readiness of Redis (registered only when <c>Gateway:Redis</c> is set): a live PING with a short
-/// timeout. Unreachable: unhealthy. Slower than the 10 ms seed target: degraded.
+/// Redis (registered only when <c>Gateway:Redis</c> is set): a live PING with a short timeout.
+/// Unreachable or slower than the 10 ms seed target: degraded, never unhealthy. Without Redis the
+/// gateway still serves from its memory tier, so readiness stays 200.
 /// </summary>
 internal sealed class RedisHealthCheck(DependencyProber prober) : IHealthCheck
 {
@@ -24,10 +25,10 @@ internal sealed class RedisHealthCheck(DependencyProber prober) : IHealthCheck
         }
         if (probe.Error is not null)
         {
-            return HealthCheckResult.Unhealthy("Redis PING failed: " + probe.Error, data: data);
+            return HealthCheckResult.Degraded(probe.Error + ", serving from memory", data: data);
         }
         return probe.LatencyMs > SlowMs
-            ? HealthCheckResult.Degraded($"Redis PING took {probe.LatencyMs:0.0} ms (target < {SlowMs} ms)", data: data)
+            ? HealthCheckResult.Degraded($"PING took {probe.LatencyMs:0.0} ms (target < {SlowMs} ms)", data: data)
             : HealthCheckResult.Healthy($"PONG in {probe.LatencyMs:0.00} ms", data);
     }
 }

@@ -266,6 +266,7 @@ public sealed class KestrelLimitsTests
         var defaults = new KestrelLimitsOptions();
         Assert.Equivalent(defaults, fromFile, strict: true);
         Assert.Equal(new HostingOptions().ShutdownTimeout, hosting.ShutdownTimeout);
+        Assert.Equal(new HostingOptions().DrainDelay, hosting.DrainDelay);
         Assert.Equal(new HostingOptions().InlineIoScheduling, hosting.InlineIoScheduling);
 
         var (origin, gw) = await StartAsync(("Kestrel:Limits:Http2:MaxStreamsPerConnection", "7"), ("Gateway:Hosting:ShutdownTimeout", "00:00:09"));
