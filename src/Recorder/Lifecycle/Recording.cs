@@ -122,7 +122,10 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         var (parts, gaps, last) = _session.Journal.Snapshot();
         return new RecordingStatus(Name, _definition.Url, _state, StartedUtc,
             parts.Sum(p => (long)p.Segments), parts.Sum(p => p.Bytes), parts.Sum(p => p.DurationSeconds), _session.Duplicates,
-            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps, _lease.Holder);
+            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps, _lease.Holder)
+        {
+            Renditions = _follower?.Renditions ?? [],
+        };
     }
 
     private async Task RunAsync(CancellationToken ct)
@@ -297,7 +300,7 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         {
             return null;
         }
-        return new PlaylistFollower(_http, url, _definition.Variant, _session, _pipeline, _tee, _time, _options.StallTargetDurations, this);
+        return new PlaylistFollower(_http, url, _definition.Variant, _session, _pipeline, _tee, _time, _options.StallTargetDurations, this, _options.Renditions);
     }
 
     private void ClosePartSafely(string reason)

@@ -99,6 +99,24 @@ internal static class TestMedia
         return (values["start_time"], values["duration"]);
     }
 
+    /// <summary>Every stream of <paramref name="path"/>: codec type, duration (seconds) and language tag, in stream order.</summary>
+    public static async Task<List<(string Type, double Duration, string? Language, bool Default)>> ProbeStreamsAsync(string path)
+    {
+        var (code, output) = await LocalProcess.RunAsync(Tools.Ffprobe,
+            ["-v", "error", "-show_entries", "stream=codec_type,duration:stream_tags=language:stream_disposition=default", "-of", "json", path], TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"ffprobe failed on {path}: {output}");
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var streams = new List<(string, double, string?, bool)>();
+        foreach (var s in json.RootElement.GetProperty("streams").EnumerateArray())
+        {
+            var duration = s.TryGetProperty("duration", out var d) ? double.Parse(d.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+            string? language = s.TryGetProperty("tags", out var tags) && tags.TryGetProperty("language", out var l) ? l.GetString() : null;
+            var isDefault = s.TryGetProperty("disposition", out var disp) && disp.TryGetProperty("default", out var def) && def.GetInt32() == 1;
+            streams.Add((s.GetProperty("codec_type").GetString()!, duration, language, isDefault));
+        }
+        return streams;
+    }
+
     /// <summary>Decodes the whole file (errors fail): proves the MP4 is playable, not just parseable.</summary>
     public static async Task AssertDecodesAsync(string path)
     {
