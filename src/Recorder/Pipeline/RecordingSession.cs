@@ -254,14 +254,23 @@ internal sealed class RecordingSession : IDisposable
         }
         var (info, file) = open;
         long written = 0;
-        if (info.Segments == 0 && !segment.InitBody.IsEmpty)
+        try
         {
-            await file.WriteAsync(segment.InitBody, cancellationToken).ConfigureAwait(false);
-            written += segment.InitBody.Length;
+            if (info.Segments == 0 && !segment.InitBody.IsEmpty)
+            {
+                await file.WriteAsync(segment.InitBody, cancellationToken).ConfigureAwait(false);
+                written += segment.InitBody.Length;
+            }
+            await file.WriteAsync(segment.Body, cancellationToken).ConfigureAwait(false);
+            written += segment.Body.Length;
+            file.Flush(flushToDisk: true);
         }
-        await file.WriteAsync(segment.Body, cancellationToken).ConfigureAwait(false);
-        written += segment.Body.Length;
-        file.Flush(flushToDisk: true);
+        catch (OperationCanceledException)
+        {
+            // a stop mid-write: back to the acknowledged bytes, so the final catch-up can append the segment whole
+            file.SetLength(info.Bytes);
+            throw;
+        }
         lock (Journal.Sync)
         {
             if (info.Segments == 0)

@@ -70,26 +70,31 @@ internal sealed class RenditionFollower(SegmentFetcher fetcher, Rendition rendit
             {
                 var count = s.MediaSequence - prev - 1;
                 Gap(session, prev + 1, s.MediaSequence - 1, count * (playlist.TargetDuration > 0 ? playlist.TargetDuration : s.Duration), GapReasons.Skipped);
+                _last = s.MediaSequence - 1;
             }
-            _last = s.MediaSequence;
             if (start.IsAfter(s.MediaSequence, wall, s.Duration))
             {
                 if (session.PreviousPart is { } closed && !closed.Start.IsAfter(s.MediaSequence, wall, s.Duration) && closed.End.IsAfter(s.MediaSequence, wall, s.Duration))
                 {
                     Gap(session, s.MediaSequence, s.MediaSequence, s.Duration, GapReasons.Late);
                 }
+                _last = s.MediaSequence;
                 continue;
             }
             var data = await LoadAsync(s, session.Epoch, playlist.TargetDuration, wall, ct).ConfigureAwait(false);
             if (data.IsMissing)
             {
                 Gap(session, s.MediaSequence, s.MediaSequence, s.Duration, data.MissingReason!);
-                continue;
             }
-            await session.AppendTrackAsync(track with { Extension = ExtensionFor(s) }, data, ct).ConfigureAwait(false);
-            _segments++;
-            _bytes += data.Body.Length;
-            written++;
+            else
+            {
+                await session.AppendTrackAsync(track with { Extension = ExtensionFor(s) }, data, ct).ConfigureAwait(false);
+                _segments++;
+                _bytes += data.Body.Length;
+                written++;
+            }
+            // only now: a stop that cancels the fetch leaves the segment to the final catch-up reload
+            _last = s.MediaSequence;
         }
         return written;
     }

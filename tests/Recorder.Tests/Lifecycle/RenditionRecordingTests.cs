@@ -47,6 +47,19 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
         return host;
     }
 
+    /// <summary>Seconds 0-3 listed, the recording started and at the live edge (second 3) with every rendition.</summary>
+    private async Task<RecorderHost> StartAtLiveEdgeAsync(string audio, string? subtitles = null)
+    {
+        for (var s = 0; s <= 3; s++)
+        {
+            _origin.Append(s);
+        }
+        var host = await StartAsync(audio, subtitles);
+        await RecorderHost.WaitUntilAsync(() => host.Manager.Get("news") is { LastMediaSequence: 3 } st && st.Renditions.Count > 0
+            && st.Renditions.All(r => r.LastMediaSequence == 3), Wait, "live edge");
+        return host;
+    }
+
     /// <summary>Publishes seconds <paramref name="from"/>..<paramref name="to"/> one at a time, each once the video and every rendition took it.</summary>
     private async Task RecordAsync(RecorderHost host, long from, long to)
     {
@@ -95,12 +108,7 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task All_audio_languages_are_muxed_into_the_part_with_their_language_tags_and_subtitles_become_a_sidecar()
     {
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s);
-        }
-        await using var host = await StartAsync("All");
-        await RecorderHost.WaitUntilAsync(() => host.Manager.Get("news") is { LastMediaSequence: 3 } st && st.Renditions.All(r => r.LastMediaSequence == 3), Wait, "live edge");
+        await using var host = await StartAtLiveEdgeAsync("All");
         var renditions = host.Manager.Get("news")!.Renditions;
         Assert.Equal(["English", "Spanish", "English CC"], renditions.Select(r => r.Name));
         Assert.Equal(["audio-eng", "audio-spa", "eng"], renditions.Select(r => r.TrackId));
@@ -138,11 +146,7 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task Default_records_only_the_default_audio_rendition()
     {
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s);
-        }
-        await using var host = await StartAsync("Default", subtitles: "None");
+        await using var host = await StartAtLiveEdgeAsync("Default", subtitles: "None");
         await RecordAsync(host, 4, 8);
         var status = await StopAndFinishAsync(host);
 
@@ -160,11 +164,7 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
     public async Task Renditions_follow_by_program_date_time_and_split_with_the_video()
     {
         _origin.ProgramDateTime = true;
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s);
-        }
-        await using var host = await StartAsync("All", subtitles: "None");
+        await using var host = await StartAtLiveEdgeAsync("All", subtitles: "None");
         await RecordAsync(host, 4, 6);
         // a split requested between seconds 6 and 7: both renditions must split there too
         Assert.True(host.Manager.RequestSplit("news"));
@@ -172,7 +172,7 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
         var status = await StopAndFinishAsync(host);
 
         Assert.Empty(status.Gaps);
-        Assert.Equal(2, status.Parts.Count);
+        Assert.Equal([(3L, 6L), (7L, 10L)], status.Parts.Select(p => (p.FirstSequence, p.LastSequence)));
         foreach (var part in status.Parts)
         {
             Assert.Equal(2, part.Tracks.Count);
@@ -189,11 +189,7 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task A_segment_missing_from_one_rendition_is_ledgered_with_its_name_and_does_not_split_the_part()
     {
-        for (var s = 0; s <= 3; s++)
-        {
-            _origin.Append(s);
-        }
-        await using var host = await StartAsync("All", subtitles: "None");
+        await using var host = await StartAtLiveEdgeAsync("All", subtitles: "None");
         await RecordAsync(host, 4, 5);
         _origin.Append(6);
         _origin.Origin.Remove(_origin.SegmentPath("audio_spa", 6)); // listed, but 404
