@@ -13,8 +13,6 @@ internal sealed class RenditionSet
 
     private RenditionSet(IReadOnlyList<RenditionFollower> followers) => _followers = followers;
 
-    public int Count => _followers.Count;
-
     /// <summary>Null when the variant names no rendition worth following under <paramref name="options"/>.</summary>
     public static RenditionSet? Create(MasterPlaylist master, VariantStream variant, Uri masterUrl, RenditionOptions options, SegmentFetcher fetcher, IFollowerObserver observer)
     {

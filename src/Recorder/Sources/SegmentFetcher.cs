@@ -33,8 +33,6 @@ internal sealed class SegmentFetcher(HttpClient http, RecordingTee? tee, TimePro
         })
         .Build();
 
-    public RecordingTee? Tee => tee;
-
     /// <summary>Tee buffer first, else up to <see cref="SegmentAttempts"/> fetches, jittered (404 is final at once).</summary>
     public async Task<FetchResult> GetAsync(Uri url, ByteRangeSpec? range, CancellationToken ct)
     {

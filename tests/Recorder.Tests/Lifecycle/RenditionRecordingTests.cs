@@ -82,12 +82,12 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
         return host.Manager.Get("news")!;
     }
 
-    private async Task<List<(string Type, double Duration, string? Language, bool Default)>> AssertMp4Async(PartInfo part, int audioStreams)
+    private async Task<List<(string Type, double Duration, string? Language, bool Default, double Start)>> AssertMp4Async(PartInfo part, int audioStreams)
     {
         Assert.True(part.State == PartState.Remuxed, $"part {part.Number}: {part.State} {part.Error}");
         var mp4 = Path.Combine(_out, part.Mp4Path!);
         var streams = await TestMedia.ProbeStreamsAsync(mp4);
-        output.WriteLine($"part {part.Number} ({part.DurationSeconds:0.000} s listed): " + string.Join(", ", streams.Select(s => $"{s.Type} {s.Duration:0.000} s {s.Language}{(s.Default ? " default" : "")}")));
+        output.WriteLine($"part {part.Number} ({part.DurationSeconds:0.000} s listed): " + string.Join(", ", streams.Select(s => $"{s.Type} {s.Start:0.000}+{s.Duration:0.000} s {s.Language}{(s.Default ? " default" : "")}")));
         var video = Assert.Single(streams, s => s.Type == "video");
         var audio = streams.Where(s => s.Type == "audio").ToList();
         Assert.Equal(audioStreams, audio.Count);
@@ -95,6 +95,8 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
         foreach (var a in audio)
         {
             Assert.InRange(a.Duration, video.Duration - 1, video.Duration + 1);
+            // in sync: each audio input was shifted by its start minus the video's (-itsoffset), as on the source's clock
+            Assert.InRange(a.Start, video.Start - 0.1, video.Start + 0.1);
         }
         await TestMedia.AssertDecodesAsync(mp4);
         // the renditions' raw files went into the MP4 (and the sidecar) and are gone with the raw part
