@@ -84,6 +84,9 @@ public sealed class RecorderOptions
 
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>Demuxed audio and subtitle renditions of the recorded variant (<c>Recorder:Renditions</c>).</summary>
+    public RenditionOptions Renditions { get; set; } = new();
+
     /// <summary>DVR / startover: retention of the raw segments (<c>Recorder:Dvr</c>).</summary>
     public DvrOptions Dvr { get; set; } = new();
 }

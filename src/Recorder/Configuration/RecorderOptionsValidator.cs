@@ -61,6 +61,14 @@ internal sealed class RecorderOptionsValidator : IValidateOptions<RecorderOption
         {
             errors.Add("Recorder:Dvr:RetentionWindow: must be between 00:00:00 (raw segments deleted after the remux) and 30.00:00:00.");
         }
+        if (!Enum.IsDefined(options.Renditions.Audio))
+        {
+            errors.Add($"Recorder:Renditions:Audio: '{options.Renditions.Audio}' must be Default, All or None.");
+        }
+        if (!Enum.IsDefined(options.Renditions.Subtitles))
+        {
+            errors.Add($"Recorder:Renditions:Subtitles: '{options.Renditions.Subtitles}' must be Sidecar or None.");
+        }
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Recordings.Count; i++)
         {

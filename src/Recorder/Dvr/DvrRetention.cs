@@ -51,6 +51,7 @@ internal sealed partial class DvrRetention(IOptions<RecorderOptions> options, Ti
                     try
                     {
                         File.Delete(raw);
+                        Remux.PartFinisher.DeleteTrackFiles(root, part.Tracks); // the renditions' raw files are in the MP4 / sidecars
                         deleted++;
                         Log.Expired(logger, name, part.Number);
                     }

@@ -5,13 +5,15 @@ using HlsGateway.Recorder.Leases;
 using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Remux;
 using HlsGateway.Recorder.Sources;
+using Polly;
+using Polly.Retry;
 
 namespace HlsGateway.Recorder.Lifecycle;
 
 /// <summary>
 /// One running recording: a loop that holds the recording's lease (standby until it does), follows the
 /// stream and moves through the states (standby → checking → recording, back to checking on outage/stall
-/// with exponential backoff, back to standby when another instance holds the lease, stopped), turning
+/// with exponential backoff with jitter (Polly), back to standby when another instance holds the lease, stopped), turning
 /// pipeline and follower signals into events, metrics and remux jobs.
 /// </summary>
 internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
@@ -31,6 +33,8 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
     private readonly Action _stateChanged;
     private readonly SegmentPipeline _pipeline = SegmentPipeline.CreateDefault();
     private readonly CancellationTokenSource _cts = new();
+    private readonly ResiliencePipeline<Attempt> _offlineRetry;
+    private bool _waitFirst;
     private bool _resumed;
     private PlaylistFollower? _follower;
     private Task _loop = Task.CompletedTask;
@@ -57,6 +61,7 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         _metrics = metrics;
         _stateChanged = stateChanged;
         _lease = new RecordingLease(leases, definition.Name, instanceId, options.LeasePeriod, Progress, time, logger);
+        _offlineRetry = BuildOfflineRetry();
     }
 
     public string Name => _definition.Name;
@@ -122,13 +127,15 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         var (parts, gaps, last) = _session.Journal.Snapshot();
         return new RecordingStatus(Name, _definition.Url, _state, StartedUtc,
             parts.Sum(p => (long)p.Segments), parts.Sum(p => p.Bytes), parts.Sum(p => p.DurationSeconds), _session.Duplicates,
-            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps, _lease.Holder);
+            gaps.Count, gaps.Sum(g => g.DurationSeconds), _session.CurrentPart?.RawPath, _lastError, last?.Media, last?.Epoch ?? 0, parts, gaps, _lease.Holder)
+        {
+            Renditions = _follower?.Renditions ?? [],
+        };
     }
 
     private async Task RunAsync(CancellationToken ct)
     {
         await Task.Yield();
-        var delay = _options.RetryDelay;
         while (!ct.IsCancellationRequested)
         {
             if (!_lease.IsHeld && !await AcquireLeaseAsync(ct).ConfigureAwait(false))
@@ -137,70 +144,11 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
             }
             using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct, _lease.HoldToken);
             SetState(_state == RecordingState.Paused ? RecordingState.Paused : RecordingState.Checking);
-            var wasLive = false;
+            Attempt outcome;
             try
             {
-                _follower ??= CreateFollower();
-                if (_follower is null)
-                {
-                    _lastError = "no base URL for a gateway-path recording (set Recorder:BaseUrl)";
-                }
-                else
-                {
-                    var result = await _follower.RunAsync(hold.Token).ConfigureAwait(false);
-                    wasLive = _state == RecordingState.Recording;
-                    if (result == FollowResult.Cancelled)
-                    {
-                        if (ct.IsCancellationRequested)
-                        {
-                            return;
-                        }
-                        LeaseLost();
-                        continue;
-                    }
-                    if (wasLive || _session.CurrentPart is not null)
-                    {
-                        ClosePartSafely(result == FollowResult.Ended ? "ended" : "offline");
-                        _bus.Publish(new StreamEndEventArgs(Name, _time.GetUtcNow(), result == FollowResult.Ended ? "ended" : "offline"));
-                    }
-                    if (result == FollowResult.Ended)
-                    {
-                        SetState(RecordingState.Stopped);
-                        _bus.Publish(new RecordEndEventArgs(Name, _time.GetUtcNow(), "ended", _session.SegmentsWritten, _session.BytesWritten));
-                        await _lease.ReleaseAsync().ConfigureAwait(false);
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException) when (hold.IsCancellationRequested)
-            {
-                LeaseLost();
-                continue;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                // disk full, unwritable directory, path refused: pause, keep the acknowledged bytes, retry later
-                SetState(RecordingState.Paused);
-                _lastError = ex.Message;
-                _bus.Publish(new RecorderErrorEventArgs(Name, _time.GetUtcNow(), "write", ex.Message));
-                ClosePartSafely("write-error");
-            }
-            if (_state == RecordingState.Recording || wasLive)
-            {
-                delay = _options.RetryDelay;
-            }
-            if (_state != RecordingState.Paused)
-            {
-                SetState(RecordingState.Checking);
-            }
-            Log.Retrying(_logger, Name, delay.TotalSeconds);
-            try
-            {
-                await Task.Delay(delay, _time, hold.Token).ConfigureAwait(false);
+                // one outage: attempts until the stream was live again, backing off through Polly (exponential, jittered)
+                outcome = await _offlineRetry.ExecuteAsync(static (self, token) => self.AttemptAsync(token), this, hold.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -208,11 +156,111 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
             }
             catch (OperationCanceledException)
             {
-                LeaseLost();
+                LeaseLost(); // the lease was lost while waiting for the next attempt
                 continue;
             }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            switch (outcome)
+            {
+                case Attempt.Done:
+                    return;
+                case Attempt.LeaseLost:
+                    LeaseLost();
+                    break;
+                case Attempt.WasLive:
+                    _waitFirst = true; // a new outage starts again from Recorder:RetryDelay
+                    break;
+            }
         }
+    }
+
+    /// <summary>
+    /// One follow of the stream, until it ends, goes offline or stalls. <see cref="Attempt.Offline"/> is retried by
+    /// <see cref="_offlineRetry"/>; an attempt that was live ends the outage, so the next one backs off from the start.
+    /// </summary>
+    private async ValueTask<Attempt> AttemptAsync(CancellationToken hold)
+    {
+        if (_waitFirst)
+        {
+            _waitFirst = false;
+            return Attempt.Offline; // just went offline: the first check waits Recorder:RetryDelay too (Polly's first delay)
+        }
+        var ct = _cts.Token;
+        var wasLive = false;
+        try
+        {
+            _follower ??= CreateFollower();
+            if (_follower is null)
+            {
+                _lastError = "no base URL for a gateway-path recording (set Recorder:BaseUrl)";
+            }
+            else
+            {
+                var result = await _follower.RunAsync(hold).ConfigureAwait(false);
+                wasLive = _state == RecordingState.Recording;
+                if (result == FollowResult.Cancelled)
+                {
+                    return ct.IsCancellationRequested ? Attempt.Done : Attempt.LeaseLost;
+                }
+                if (wasLive || _session.CurrentPart is not null)
+                {
+                    ClosePartSafely(result == FollowResult.Ended ? "ended" : "offline");
+                    _bus.Publish(new StreamEndEventArgs(Name, _time.GetUtcNow(), result == FollowResult.Ended ? "ended" : "offline"));
+                }
+                if (result == FollowResult.Ended)
+                {
+                    SetState(RecordingState.Stopped);
+                    _bus.Publish(new RecordEndEventArgs(Name, _time.GetUtcNow(), "ended", _session.SegmentsWritten, _session.BytesWritten));
+                    await _lease.ReleaseAsync().ConfigureAwait(false);
+                    return Attempt.Done;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return Attempt.Done;
+        }
+        catch (OperationCanceledException) when (hold.IsCancellationRequested)
+        {
+            return Attempt.LeaseLost;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // disk full, unwritable directory, path refused: pause, keep the acknowledged bytes, retry later
+            SetState(RecordingState.Paused);
+            _lastError = ex.Message;
+            _bus.Publish(new RecorderErrorEventArgs(Name, _time.GetUtcNow(), "write", ex.Message));
+            ClosePartSafely("write-error");
+        }
+        return wasLive || _state == RecordingState.Recording ? Attempt.WasLive : Attempt.Offline;
+    }
+
+    private ResiliencePipeline<Attempt> BuildOfflineRetry() => new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }
+        .AddRetry(new RetryStrategyOptions<Attempt>
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true, // recordings of one origin that went down together do not all check it at the same instant
+            Delay = _options.RetryDelay,
+            MaxDelay = _options.MaxRetryDelay,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is null && args.Outcome.Result == Attempt.Offline),
+            OnRetry = args =>
+            {
+                if (_state != RecordingState.Paused)
+                {
+                    SetState(RecordingState.Checking);
+                }
+                Log.Retrying(_logger, Name, args.RetryDelay.TotalSeconds);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    private enum Attempt
+    {
+        Offline,
+        WasLive,
+        LeaseLost,
+        Done,
     }
 
     /// <summary>
@@ -297,7 +345,7 @@ internal sealed partial class Recording : IRecordingObserver, IFollowerObserver
         {
             return null;
         }
-        return new PlaylistFollower(_http, url, _definition.Variant, _session, _pipeline, _tee, _time, _options.StallTargetDurations, this);
+        return new PlaylistFollower(_http, url, _definition.Variant, _session, _pipeline, _tee, _time, _options.StallTargetDurations, this, _options.Renditions);
     }
 
     private void ClosePartSafely(string reason)

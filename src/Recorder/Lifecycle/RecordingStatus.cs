@@ -26,4 +26,8 @@ internal sealed record RecordingStatus(
     IReadOnlyList<GapEntry> Gaps,
     string? LeaseHolder,
     UploadSummary? Upload = null,
-    IReadOnlyList<UploadStatus>? Uploads = null);
+    IReadOnlyList<UploadStatus>? Uploads = null)
+{
+    /// <summary>The EXT-X-MEDIA renditions followed with the variant (<c>Recorder:Renditions</c>); empty when none.</summary>
+    public IReadOnlyList<RenditionStatus> Renditions { get; init; } = [];
+}

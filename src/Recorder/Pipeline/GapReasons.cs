@@ -12,6 +12,9 @@ internal static class GapReasons
     /// <summary>The segment was listed but every fetch attempt failed.</summary>
     public const string FetchFailed = "fetch-failed";
 
+    /// <summary>A rendition segment listed only after the part its time belongs to was closed (it cannot go into a finished part).</summary>
+    public const string Late = "late";
+
     /// <summary>Sequences between what the previous lease holder recorded and where this instance could start after taking over.</summary>
     public const string Takeover = "takeover";
 }

@@ -40,6 +40,9 @@ internal sealed class PartInfo
     /// <summary>Key URIs of AES-128 / SAMPLE-AES segments recorded as received (the recording needs them to play).</summary>
     public List<string> KeyUris { get; set; } = [];
 
+    /// <summary>Renditions recorded with this part (demuxed audio, subtitles), each in its own file next to the raw part.</summary>
+    public List<TrackInfo> Tracks { get; set; } = [];
+
     /// <summary>Why the part ended (split-time, discontinuity, ...).</summary>
     public string? CloseReason { get; set; }
 
@@ -52,6 +55,7 @@ internal sealed class PartInfo
     {
         var copy = (PartInfo)MemberwiseClone();
         copy.KeyUris = [.. KeyUris];
+        copy.Tracks = Tracks.Select(t => t.Clone()).ToList();
         return copy;
     }
 }

@@ -14,6 +14,7 @@ internal sealed class RecordingSession : IDisposable
     private readonly TimeProvider _time;
     private readonly IRecordingObserver _observer;
     private FileStream? _file;
+    private readonly Dictionary<string, (TrackInfo Info, FileStream File)> _tracks = new(StringComparer.Ordinal);
     private int _splitRequested;
     private DateTimeOffset? _nextWall;
 
@@ -54,6 +55,15 @@ internal sealed class RecordingSession : IDisposable
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>Where the open part's video starts (first segment) on the variant's timeline; null without an open part.</summary>
+    public TimelineMark? PartStart { get; private set; }
+
+    /// <summary>Just past the last video segment written to the open part: renditions are followed up to here.</summary>
+    public TimelineMark? Edge { get; private set; }
+
+    /// <summary>The span of the part closed last (rendition segments listed only after it closed are ledgered as late).</summary>
+    public (TimelineMark Start, TimelineMark End)? PreviousPart { get; private set; }
+
     /// <summary>A boundary owed to the next written segment (after a gap the timeline jumps, so a new part starts).</summary>
     public string? PendingPartReason { get; set; }
 
@@ -85,21 +95,21 @@ internal sealed class RecordingSession : IDisposable
         History.Add(key);
     }
 
-    public void RecordGap(long epoch, long from, long to, double seconds, string reason)
+    public void RecordGap(long epoch, long from, long to, double seconds, string reason, string? rendition = null)
     {
         GapEntry entry;
         var started = false;
         lock (Journal.Sync)
         {
             var gaps = Journal.Gaps;
-            if (gaps.Count > 0 && gaps[^1] is var prev && prev.Epoch == epoch && prev.To == from - 1 && prev.Reason == reason)
+            if (gaps.Count > 0 && gaps[^1] is var prev && prev.Epoch == epoch && prev.To == from - 1 && prev.Reason == reason && prev.Rendition == rendition)
             {
                 entry = prev with { To = to, DurationSeconds = prev.DurationSeconds + seconds };
                 gaps[^1] = entry;
             }
             else
             {
-                entry = new GapEntry(epoch, from, to, seconds, reason, _time.GetUtcNow());
+                entry = new GapEntry(epoch, from, to, seconds, reason, _time.GetUtcNow(), rendition);
                 gaps.Add(entry);
                 started = true;
             }
@@ -178,6 +188,12 @@ internal sealed class RecordingSession : IDisposable
             Journal.Save();
         }
         History.Add(segment.Key);
+        var segmentWall = segment.Wall ?? segment.ProgramDateTime;
+        if (part.Segments == 1)
+        {
+            PartStart = new TimelineMark(segment.Key.Media, segmentWall);
+        }
+        Edge = new TimelineMark(segment.Key.Media + 1, segmentWall + TimeSpan.FromSeconds(segment.Duration));
         SegmentsWritten++;
         BytesWritten += written;
         _observer.SegmentWritten(written);
@@ -194,7 +210,14 @@ internal sealed class RecordingSession : IDisposable
         _file?.Flush(flushToDisk: true);
         _file?.Dispose();
         _file = null;
+        CloseTracks(flush: true);
         CurrentPart = null;
+        if (PartStart is { } from && Edge is { } to)
+        {
+            PreviousPart = (from, to);
+        }
+        PartStart = null;
+        Edge = null;
         PartInfo snapshot;
         lock (Journal.Sync)
         {
@@ -212,7 +235,99 @@ internal sealed class RecordingSession : IDisposable
     {
         _file?.Dispose();
         _file = null;
+        CloseTracks(flush: false);
         CurrentPart = null;
+        PartStart = null;
+        Edge = null;
+    }
+
+    /// <summary>
+    /// Appends a rendition segment to the open part's file for <paramref name="track"/> (opened at its first segment,
+    /// fMP4 init section first), durably like the video. Caller checked there is an open part.
+    /// </summary>
+    public async ValueTask AppendTrackAsync(TrackSpec track, SegmentData segment, CancellationToken cancellationToken)
+    {
+        var part = CurrentPart ?? throw new InvalidOperationException("No open part for a rendition segment.");
+        if (!_tracks.TryGetValue(track.Id, out var open))
+        {
+            open = OpenTrack(part, track, segment);
+        }
+        var (info, file) = open;
+        long written = 0;
+        try
+        {
+            if (info.Segments == 0 && !segment.InitBody.IsEmpty)
+            {
+                await file.WriteAsync(segment.InitBody, cancellationToken).ConfigureAwait(false);
+                written += segment.InitBody.Length;
+            }
+            await file.WriteAsync(segment.Body, cancellationToken).ConfigureAwait(false);
+            written += segment.Body.Length;
+            file.Flush(flushToDisk: true);
+        }
+        catch (OperationCanceledException)
+        {
+            // a stop mid-write: back to the acknowledged bytes, so the final catch-up can append the segment whole
+            file.SetLength(info.Bytes);
+            throw;
+        }
+        lock (Journal.Sync)
+        {
+            if (info.Segments == 0)
+            {
+                info.FirstSequence = segment.Key.Media;
+            }
+            info.Segments++;
+            info.Bytes += written;
+            info.DurationSeconds += segment.Duration;
+            info.LastSequence = segment.Key.Media;
+            Journal.Save();
+        }
+        BytesWritten += written;
+        _observer.SegmentWritten(written);
+    }
+
+    private (TrackInfo, FileStream) OpenTrack(PartInfo part, TrackSpec track, SegmentData segment)
+    {
+        // next to the part: <part>.<id><ext>, e.g. news/20261207-010000-part001.audio-eng.ts
+        var relative = Path.ChangeExtension(part.RawPath, null) + "." + track.Id + track.Extension;
+        if (!OutputPathGuard.TryResolve(_root, relative, out var full))
+        {
+            throw new InvalidOperationException($"Track path '{relative}' is outside the output root.");
+        }
+        var file = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
+        var info = new TrackInfo
+        {
+            Id = track.Id,
+            Type = track.Type,
+            Name = track.Name,
+            Language = track.Language,
+            IsDefault = track.IsDefault,
+            RawPath = relative,
+            FirstSequence = segment.Key.Media,
+            LastSequence = segment.Key.Media,
+            InitUri = segment.InitUri,
+        };
+        lock (Journal.Sync)
+        {
+            part.Tracks.Add(info);
+            Journal.Save();
+        }
+        _tracks[track.Id] = (info, file);
+        return (info, file);
+    }
+
+    private void CloseTracks(bool flush)
+    {
+        foreach (var (_, file) in _tracks.Values)
+        {
+            if (flush)
+            {
+                file.Flush(flushToDisk: true);
+            }
+            file.Dispose();
+        }
+        _tracks.Clear();
     }
 
     public void Dispose() => Abandon();

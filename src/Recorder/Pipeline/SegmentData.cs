@@ -32,6 +32,12 @@ internal sealed class SegmentData
 
     public DateTimeOffset? ProgramDateTime { get; init; }
 
+    /// <summary>
+    /// Wall-clock start of the segment: its own EXT-X-PROGRAM-DATE-TIME, else the previous one carried forward by the
+    /// EXTINF durations in between (RFC 8216 4.3.2.6). Only used to line renditions up with the video.
+    /// </summary>
+    public DateTimeOffset? Wall { get; init; }
+
     public string? MissingReason { get; init; }
 
     public bool IsMissing => MissingReason is not null;

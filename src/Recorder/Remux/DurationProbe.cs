@@ -12,13 +12,47 @@ internal static class DurationProbe
 {
     public static async Task<double?> ProbeSecondsAsync(string ffprobe, string path, CancellationToken cancellationToken)
     {
+        var (code, text) = await RunAsync(ffprobe, ["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", path], cancellationToken).ConfigureAwait(false);
+        return code == 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+    }
+
+    /// <summary>
+    /// The container's start time (seconds on the source's clock: MPEG-TS PTS / 90 kHz, fMP4 decode time) and how many
+    /// audio streams it has: what lining up separately recorded renditions needs.
+    /// </summary>
+    public static async Task<(double? StartSeconds, int AudioStreams)> ProbeStartAsync(string ffprobe, string path, CancellationToken cancellationToken)
+    {
+        var (code, text) = await RunAsync(ffprobe, ["-v", "error", "-show_entries", "format=start_time:stream=codec_type", "-of", "default=noprint_wrappers=1", path], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            return (null, 0);
+        }
+        double? start = null;
+        var audio = 0;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line == "codec_type=audio")
+            {
+                audio++;
+            }
+            else if (line.StartsWith("start_time=", StringComparison.Ordinal)
+                && double.TryParse(line.AsSpan("start_time=".Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var s))
+            {
+                start = s;
+            }
+        }
+        return (start, audio);
+    }
+
+    private static async Task<(int ExitCode, string Stdout)> RunAsync(string ffprobe, string[] args, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo(ffprobe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (ReadOnlySpan<string>)["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", path])
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -30,7 +64,7 @@ internal static class DurationProbe
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             var text = (await stdout.ConfigureAwait(false)).Trim();
             _ = await stderr.ConfigureAwait(false);
-            return process.ExitCode == 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds : null;
+            return (process.ExitCode, text);
         }
         catch (OperationCanceledException)
         {

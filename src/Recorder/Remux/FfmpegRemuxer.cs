@@ -7,7 +7,10 @@ namespace HlsGateway.Recorder.Remux;
 /// <summary>
 /// Stream-copy remux (no re-encode) to MP4 with +faststart through FFMpegCore, then an ffprobe
 /// duration check (<see cref="DurationProbe"/>); both run at <c>Recorder:FfmpegNice</c>. ffmpeg writes to <c>*.mp4.partial</c> and only a verified file is renamed to
-/// <c>.mp4</c>, so an MP4 without its moov box never appears under the final name.
+/// <c>.mp4</c>, so an MP4 without its moov box never appears under the final name. Demuxed audio renditions are
+/// extra inputs (<c>-map</c> per input, <c>-metadata:s:a:N language=</c> kept), each shifted by <c>-itsoffset</c>
+/// by its start minus the video's start (ffprobe), because ffmpeg otherwise starts every input at zero and
+/// an audio file beginning a few frames after the video would drift out of sync by that much.
 /// </summary>
 internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRemuxer
 {
@@ -23,15 +26,42 @@ internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRe
 
     private readonly string _ffprobe = string.IsNullOrEmpty(options.Value.FfmpegDirectory) ? "ffprobe" : Path.Combine(options.Value.FfmpegDirectory, "ffprobe");
 
-    public async Task<RemuxResult> RemuxAsync(string rawFullPath, double expectedSeconds, CancellationToken cancellationToken)
+    public Task<RemuxResult> RemuxAsync(string rawFullPath, double expectedSeconds, CancellationToken cancellationToken) =>
+        RemuxAsync(rawFullPath, [], expectedSeconds, cancellationToken);
+
+    public async Task<RemuxResult> RemuxAsync(string rawFullPath, IReadOnlyList<RemuxTrack> audioTracks, double expectedSeconds, CancellationToken cancellationToken)
     {
         var final = Path.ChangeExtension(rawFullPath, ".mp4");
         var partial = Path.ChangeExtension(rawFullPath, null) + PartialSuffix;
         try
         {
-            var result = await NicedStart.RunAsync(_nice, () => FFMpegArguments
-                .FromFileInput(rawFullPath)
-                .OutputToFile(partial, overwrite: true, o => o.WithCustomArgument("-c copy").WithFastStart().ForceFormat("mp4"))
+            var arguments = FFMpegArguments.FromFileInput(rawFullPath);
+            var output = "-c copy";
+            if (audioTracks.Count > 0)
+            {
+                var (videoStart, ownAudio) = await NicedStart.RunAsync(_nice, () => DurationProbe.ProbeStartAsync(_ffprobe, rawFullPath, cancellationToken)).ConfigureAwait(false);
+                var map = new System.Text.StringBuilder("-map 0:v -map 0:a?");
+                var metadata = new System.Text.StringBuilder();
+                for (var i = 0; i < audioTracks.Count; i++)
+                {
+                    var track = audioTracks[i];
+                    var (start, _) = await NicedStart.RunAsync(_nice, () => DurationProbe.ProbeStartAsync(_ffprobe, track.FullPath, cancellationToken)).ConfigureAwait(false);
+                    var offset = videoStart is { } v && start is { } a ? a - v : 0;
+                    arguments = arguments.AddFileInput(track.FullPath, verifyExists: true,
+                        o => o.WithCustomArgument(FormattableString.Invariant($"-itsoffset {offset:0.######}")));
+                    map.Append(FormattableString.Invariant($" -map {i + 1}:a"));
+                    var index = ownAudio + i;
+                    if (LanguageTag(track.Language) is { } language)
+                    {
+                        metadata.Append(FormattableString.Invariant($" -metadata:s:a:{index} language={language}"));
+                    }
+                    // the HLS DEFAULT=YES rendition is the one players pick; the others stay selectable
+                    metadata.Append(FormattableString.Invariant($" -disposition:a:{index} {(track.IsDefault ? "default" : "0")}"));
+                }
+                output = map + metadata.ToString() + " -c copy";
+            }
+            var result = await NicedStart.RunAsync(_nice, () => arguments
+                .OutputToFile(partial, overwrite: true, o => o.WithCustomArgument(output).WithFastStart().ForceFormat("mp4"))
                 .CancellableThrough(cancellationToken)
                 .ProcessAsynchronously(throwOnError: false, _ff))
                 .ConfigureAwait(false);
@@ -74,6 +104,21 @@ internal sealed class FfmpegRemuxer(IOptions<RecorderOptions> options) : IPartRe
             TryDelete(partial);
             return new RemuxResult(false, null, null, ex.GetType().Name + ": " + ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The primary subtag of a BCP 47 LANGUAGE (<c>en-US</c> → <c>en</c>); ffmpeg's MP4 muxer maps ISO 639-1/2 codes to
+    /// the ISO 639-2 code MP4 stores. Null for anything that is not 2-3 letters (nothing is passed to the command line).
+    /// </summary>
+    internal static string? LanguageTag(string? language)
+    {
+        if (string.IsNullOrEmpty(language))
+        {
+            return null;
+        }
+        var dash = language.IndexOf('-');
+        var primary = (dash < 0 ? language : language[..dash]).ToLowerInvariant();
+        return primary.Length is 2 or 3 && primary.All(c => c is >= 'a' and <= 'z') ? primary : null;
     }
 
     private static void TryDelete(string path)

@@ -6,7 +6,8 @@ namespace HlsGateway.Recorder.Remux;
 /// Start-up repair of what a crash (kill -9, power loss) left: an "open" part is cut back to the
 /// bytes the sidecar acknowledged (a half-written segment would otherwise be appended to and break
 /// the timeline), then closed so it is remuxed; closed-but-unfinished parts are queued again; stray
-/// <c>*.mp4.partial</c> files (remux interrupted) are deleted, so no MP4 without moov survives.
+/// <c>*.mp4.partial</c> files (remux interrupted) are deleted, so no MP4 without moov survives. A part's rendition
+/// track files are cut back the same way.
 /// </summary>
 internal static class PartRecovery
 {
@@ -43,6 +44,20 @@ internal static class PartRecovery
                             {
                                 fs.SetLength(part.Bytes);
                                 fs.Flush(flushToDisk: true);
+                            }
+                        }
+                        foreach (var track in part.Tracks)
+                        {
+                            // rendition files too: cut back to what the sidecar acknowledged
+                            var file = Path.Combine(root, track.RawPath);
+                            if (File.Exists(file))
+                            {
+                                using var ts = new FileStream(file, FileMode.Open, FileAccess.Write);
+                                if (ts.Length > track.Bytes)
+                                {
+                                    ts.SetLength(track.Bytes);
+                                    ts.Flush(flushToDisk: true);
+                                }
                             }
                         }
                         part.State = PartState.Closed;

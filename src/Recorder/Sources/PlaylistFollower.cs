@@ -1,4 +1,5 @@
-using System.Net.Http.Headers;
+using HlsGateway.Recorder.Configuration;
+using HlsGateway.Recorder.Lifecycle;
 using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Playlists;
 
@@ -11,7 +12,9 @@ namespace HlsGateway.Recorder.Sources;
 /// come from the tee buffer when the gateway already fetched them, else through
 /// <see cref="HttpClient"/> (in production the gateway's loopback address, so through its cache).
 /// A 404 segment becomes a gap, not a stop; stalls are reported; a playlist failure returns
-/// <see cref="FollowResult.Offline"/> so the lifecycle can back off.
+/// <see cref="FollowResult.Offline"/> so the lifecycle can back off. With a master playlist the chosen variant's
+/// EXT-X-MEDIA renditions (<c>Recorder:Renditions</c>) are reloaded with every reload and fed in step after each
+/// written segment (<see cref="RenditionSet"/>).
 /// </summary>
 internal sealed class PlaylistFollower(
     HttpClient http,
@@ -22,10 +25,12 @@ internal sealed class PlaylistFollower(
     RecordingTee? tee,
     TimeProvider time,
     int stallTargetDurations,
-    IFollowerObserver observer)
+    IFollowerObserver observer,
+    RenditionOptions? renditionOptions = null)
 {
-    private const int SegmentAttempts = 3;
+    private readonly SegmentFetcher _fetcher = new(http, tee, time);
     private Uri? _mediaUrl;
+    private RenditionSet? _renditions;
     private (string Key, byte[] Body)? _init;
     private readonly SeenUris _seen = new(4096);
     private string? _firstMediaText; // the resolve step already loaded a media playlist: use it, don't fetch twice
@@ -35,6 +40,9 @@ internal sealed class PlaylistFollower(
     public Uri? MediaPlaylistUrl => _mediaUrl;
 
     public long ReloadCount { get; private set; }
+
+    /// <summary>The renditions followed with the variant (empty for a media playlist or a variant without any).</summary>
+    public IReadOnlyList<RenditionStatus> Renditions => _renditions?.Snapshot() ?? [];
 
     public async Task<FollowResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -55,14 +63,16 @@ internal sealed class PlaylistFollower(
         {
             return FollowResult.Offline;
         }
-        using var watch = tee?.Watch(DirectoryOf(_mediaUrl.AbsolutePath));
+        var directory = SegmentFetcher.DirectoryOf(_mediaUrl.AbsolutePath);
+        using var watch = tee?.Watch(directory);
+        using var renditionWatch = _renditions?.Watch(tee, directory);
         var lastProgress = time.GetTimestamp();
         var stalled = false;
         long lastNewest = long.MinValue;
         while (true)
         {
             var started = time.GetTimestamp();
-            var fetched = _firstMediaText is not null ? new FetchResult(200, [], null) : await FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
+            var fetched = _firstMediaText is not null ? new FetchResult(200, [], null) : await _fetcher.FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
             var text = _firstMediaText ?? (fetched.Ok ? System.Text.Encoding.UTF8.GetString(fetched.Body!) : string.Empty);
             _firstMediaText = null;
             ReloadCount++;
@@ -110,10 +120,16 @@ internal sealed class PlaylistFollower(
         {
             return;
         }
-        var fetched = await FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
+        var fetched = await _fetcher.FetchAsync(_mediaUrl, null, ct).ConfigureAwait(false);
         if (fetched.Ok && PlaylistParser.TryParseMedia(System.Text.Encoding.UTF8.GetString(fetched.Body!), out var playlist))
         {
             await ProcessAsync(playlist, ct).ConfigureAwait(false);
+            if (_renditions is not null)
+            {
+                // the caller allows a few seconds for the whole stop: at most three short waits
+                var interval = TimeSpan.FromSeconds(Math.Min(1, (playlist.TargetDuration > 0 ? playlist.TargetDuration : 2) / 2));
+                await _renditions.CatchUpAsync(session, interval, time, ct).ConfigureAwait(false);
+            }
         }
     }
 
@@ -129,8 +145,15 @@ internal sealed class PlaylistFollower(
         if (last is { } l && l.Epoch == session.Epoch ? DetectReset(playlist, l) : Remember(playlist))
         {
             session.BeginNewEpoch();
+            _renditions?.Reset();
             last = session.LastKey;
         }
+        if (_renditions is { } renditions)
+        {
+            await renditions.ReloadAsync(ct).ConfigureAwait(false);
+            await renditions.FeedAsync(session, ct).ConfigureAwait(false); // what lagged behind the video at the last reload, into the part it belongs to
+        }
+        var walls = SegmentFetcher.Walls(playlist);
         var epoch = session.Epoch;
         var start = 0;
         if (last is null && !playlist.EndList)
@@ -146,10 +169,14 @@ internal sealed class PlaylistFollower(
             {
                 continue; // already recorded (or recorded as a gap)
             }
-            var data = await LoadAsync(s, key, playlist.TargetDuration, ct).ConfigureAwait(false);
+            var data = await LoadAsync(s, key, playlist.TargetDuration, walls[i], ct).ConfigureAwait(false);
             if (await pipeline.ProcessAsync(session, data, ct).ConfigureAwait(false) == SegmentOutcome.Written)
             {
                 written++;
+                if (_renditions is not null)
+                {
+                    await _renditions.FeedAsync(session, ct).ConfigureAwait(false); // before the next segment may close this part
+                }
             }
         }
         return written;
@@ -202,7 +229,7 @@ internal sealed class PlaylistFollower(
         return false;
     }
 
-    private async Task<SegmentData> LoadAsync(MediaSegment s, SequenceKey key, double targetDuration, CancellationToken ct)
+    private async Task<SegmentData> LoadAsync(MediaSegment s, SequenceKey key, double targetDuration, DateTimeOffset? wall, CancellationToken ct)
     {
         var url = new Uri(BaseUrl, s.Uri);
         string? missing = null;
@@ -218,7 +245,7 @@ internal sealed class PlaylistFollower(
             }
             else
             {
-                var got = await GetAsync(initUrl, map.ByteRange, ct).ConfigureAwait(false);
+                var got = await _fetcher.GetAsync(initUrl, map.ByteRange, ct).ConfigureAwait(false);
                 if (got.Ok)
                 {
                     _init = (initKey, got.Body!);
@@ -232,7 +259,7 @@ internal sealed class PlaylistFollower(
         }
         if (missing is null)
         {
-            var got = await GetAsync(url, s.ByteRange, ct).ConfigureAwait(false);
+            var got = await _fetcher.GetAsync(url, s.ByteRange, ct).ConfigureAwait(false);
             if (got.Ok)
             {
                 body = got.Body;
@@ -255,87 +282,14 @@ internal sealed class PlaylistFollower(
             InitBody = init,
             EncryptionKey = s.Key,
             ProgramDateTime = s.ProgramDateTime,
+            Wall = wall,
             MissingReason = missing,
         };
     }
 
-    /// <summary>Tee buffer first, else up to <see cref="SegmentAttempts"/> fetches (404 is final at once).</summary>
-    private async Task<FetchResult> GetAsync(Uri url, ByteRangeSpec? range, CancellationToken ct)
-    {
-        if (tee is not null && tee.TryTake(url.AbsolutePath, out var teed))
-        {
-            if (range is { } r)
-            {
-                if (r.End <= teed.Length)
-                {
-                    return new FetchResult(200, teed.Slice((int)r.Offset, (int)r.Length).ToArray(), null);
-                }
-            }
-            else
-            {
-                return new FetchResult(200, teed.ToArray(), null);
-            }
-        }
-        FetchResult result = default;
-        for (var attempt = 1; attempt <= SegmentAttempts; attempt++)
-        {
-            result = await FetchAsync(url, range, ct).ConfigureAwait(false);
-            if (result.Ok || result.NotFound)
-            {
-                return result;
-            }
-            if (attempt < SegmentAttempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, ct).ConfigureAwait(false);
-            }
-        }
-        return result;
-    }
-
-    private async Task<FetchResult> FetchAsync(Uri url, ByteRangeSpec? range, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (range is { } r)
-        {
-            request.Headers.Range = new RangeHeaderValue(r.Offset, r.End - 1);
-        }
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (status != 200 && status != 206)
-            {
-                return new FetchResult(status, null, $"HTTP {status}");
-            }
-            var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            if (range is { } rr && status == 200)
-            {
-                // the server ignored Range: cut the range out ourselves
-                if (rr.End > body.Length)
-                {
-                    return new FetchResult(status, null, "byte range beyond the resource");
-                }
-                body = body.AsSpan((int)rr.Offset, (int)rr.Length).ToArray();
-            }
-            return new FetchResult(status, body, null);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new FetchResult(0, null, "timeout");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new FetchResult(0, null, ex.Message);
-        }
-        catch (IOException ex)
-        {
-            return new FetchResult(0, null, ex.Message);
-        }
-    }
-
     private async Task<Uri?> ResolveMediaUrlAsync(CancellationToken ct)
     {
-        var fetched = await FetchAsync(playlistUrl, null, ct).ConfigureAwait(false);
+        var fetched = await _fetcher.FetchAsync(playlistUrl, null, ct).ConfigureAwait(false);
         if (!fetched.Ok)
         {
             observer.Problem($"playlist: {fetched.Error}");
@@ -348,16 +302,14 @@ internal sealed class PlaylistFollower(
                 _firstMediaText = text;
                 return playlistUrl;
             case PlaylistKind.Master when PlaylistParser.TryParseMaster(text, out var master) && master.Select(variant) is { } chosen:
+                if (_renditions is null && renditionOptions is not null)
+                {
+                    _renditions = RenditionSet.Create(master, chosen, playlistUrl, renditionOptions, _fetcher, observer);
+                }
                 return new Uri(playlistUrl, chosen.Uri);
             default:
                 observer.Problem("not an HLS playlist");
                 return null;
         }
-    }
-
-    private static string DirectoryOf(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        return slash < 0 ? "/" : path[..(slash + 1)];
     }
 }

@@ -17,6 +17,8 @@ public class RecorderOptionsValidatorTests
         Assert.Equal(RemuxMode.Mp4, o.Remux);
         Assert.Equal(6, o.StallTargetDurations);
         Assert.Equal(TimeSpan.FromSeconds(10), o.LeasePeriod);
+        Assert.Equal(AudioRenditions.Default, o.Renditions.Audio);
+        Assert.Equal(SubtitleRenditions.Sidecar, o.Renditions.Subtitles);
     }
 
     [Fact]
@@ -39,6 +41,8 @@ public class RecorderOptionsValidatorTests
             ["Recorder:Recordings:2:Url"] = "http://origin/live.m3u8",
             ["Recorder:Webhooks:Urls:0"] = "not a url",
             ["Recorder:Dvr:RetentionWindow"] = "-00:00:01",
+            ["Recorder:Renditions:Audio"] = "7",
+            ["Recorder:Renditions:Subtitles"] = "9",
         }).Build();
         var services = new ServiceCollection().AddLogging().AddRecorder(config).BuildServiceProvider();
         var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RecorderOptions>>().Value);
@@ -47,7 +51,7 @@ public class RecorderOptionsValidatorTests
         {
             "Recorder:SplitSeconds", "Recorder:FileNameTemplate", "Recorder:StallTargetDurations", "Recorder:ChannelCapacity", "Recorder:BaseUrl", "Recorder:LeasePeriod",
             "Recorder:Recordings:0:Name", "Recorder:Recordings:0:Url", "Recorder:Recordings:1:Variant", "Recorder:Recordings:2:Name", "Recorder:Webhooks:Urls:0",
-            "Recorder:Dvr:RetentionWindow",
+            "Recorder:Dvr:RetentionWindow", "Recorder:Renditions:Audio", "Recorder:Renditions:Subtitles",
         })
         {
             Assert.Contains(key, message);

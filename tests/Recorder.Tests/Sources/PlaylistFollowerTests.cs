@@ -55,6 +55,9 @@ public sealed class PlaylistFollowerTests : IDisposable
         var run = follower.RunAsync(cts.Token);
 
         await WaitForPlaylistLoadsAsync(1);
+        // the first segment fetch may take longer than the helper's slack on a loaded machine (JIT of the retry pipeline)
+        await HlsGateway.Tests.Support.RecorderHost.WaitUntilAsync(() => session.LastKey is not null, TimeSpan.FromSeconds(10), "the first segment");
+        await Task.Delay(50); // let the follower reach its next delay
         Assert.Equal(12, session.LastKey!.Value.Media); // live edge only
         Assert.Equal(1, _signals.Live);
         _time.Advance(TimeSpan.FromSeconds(3.9));

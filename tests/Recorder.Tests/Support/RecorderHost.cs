@@ -34,11 +34,16 @@ internal sealed class RecorderHost : IAsyncDisposable
 
     public RecorderEventBus Bus => Services.GetRequiredService<RecorderEventBus>();
 
-    public static async Task<RecorderHost> StartAsync(string outputDirectory, IDictionary<string, string?> settings)
+    public static async Task<RecorderHost> StartAsync(string outputDirectory, IDictionary<string, string?> settings, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear(); // only the settings the test gives
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
         var all = new Dictionary<string, string?>(settings)
         {
             ["Recorder:OutputDirectory"] = outputDirectory,

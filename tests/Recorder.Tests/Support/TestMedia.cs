@@ -99,6 +99,25 @@ internal static class TestMedia
         return (values["start_time"], values["duration"]);
     }
 
+    /// <summary>Every stream of <paramref name="path"/>: codec type, duration (seconds), language tag, default flag and start (seconds), in stream order.</summary>
+    public static async Task<List<(string Type, double Duration, string? Language, bool Default, double Start)>> ProbeStreamsAsync(string path)
+    {
+        var (code, output) = await LocalProcess.RunAsync(Tools.Ffprobe,
+            ["-v", "error", "-show_entries", "stream=codec_type,duration,start_time:stream_tags=language:stream_disposition=default", "-of", "json", path], TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"ffprobe failed on {path}: {output}");
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var streams = new List<(string, double, string?, bool, double)>();
+        foreach (var s in json.RootElement.GetProperty("streams").EnumerateArray())
+        {
+            var duration = s.TryGetProperty("duration", out var d) ? double.Parse(d.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+            string? language = s.TryGetProperty("tags", out var tags) && tags.TryGetProperty("language", out var l) ? l.GetString() : null;
+            var isDefault = s.TryGetProperty("disposition", out var disp) && disp.TryGetProperty("default", out var def) && def.GetInt32() == 1;
+            var start = s.TryGetProperty("start_time", out var st) ? double.Parse(st.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+            streams.Add((s.GetProperty("codec_type").GetString()!, duration, language, isDefault, start));
+        }
+        return streams;
+    }
+
     /// <summary>Decodes the whole file (errors fail): proves the MP4 is playable, not just parseable.</summary>
     public static async Task AssertDecodesAsync(string path)
     {
