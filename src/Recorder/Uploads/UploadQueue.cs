@@ -152,6 +152,14 @@ internal sealed partial class UploadQueue : BackgroundService, IUploadStatusSour
         {
             var path = p.State == PartState.Remuxed && p.Mp4Path is not null ? p.Mp4Path : p.RawPath;
             Enqueue(e.Recording, p.Number, path);
+            // subtitle sidecars go with their part: a recording keeps every rendition, uploaded ones too
+            foreach (var track in p.Tracks)
+            {
+                if (track.SidecarPath is { } sidecar)
+                {
+                    Enqueue(e.Recording, p.Number, sidecar);
+                }
+            }
         }
         return ValueTask.CompletedTask;
     }

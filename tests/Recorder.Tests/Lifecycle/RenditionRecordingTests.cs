@@ -3,6 +3,7 @@ using HlsGateway.Recorder.Configuration;
 using HlsGateway.Recorder.Events;
 using HlsGateway.Recorder.Lifecycle;
 using HlsGateway.Recorder.Pipeline;
+using HlsGateway.Recorder.Uploads;
 using HlsGateway.Tests.Common;
 using HlsGateway.Tests.Support;
 using Xunit.Abstractions;
@@ -30,9 +31,9 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
         Directory.Delete(_out, recursive: true);
     }
 
-    private async Task<RecorderHost> StartAsync(string audio, string? subtitles = null)
+    private async Task<RecorderHost> StartAsync(string audio, string? subtitles = null, IDictionary<string, string?>? extra = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["Recorder:BaseUrl"] = _origin.Origin.BaseUrl,
             ["Recorder:Renditions:Audio"] = audio,
@@ -48,13 +49,13 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
     }
 
     /// <summary>Seconds 0-3 listed, the recording started and at the live edge (second 3) with every rendition.</summary>
-    private async Task<RecorderHost> StartAtLiveEdgeAsync(string audio, string? subtitles = null)
+    private async Task<RecorderHost> StartAtLiveEdgeAsync(string audio, string? subtitles = null, IDictionary<string, string?>? extra = null)
     {
         for (var s = 0; s <= 3; s++)
         {
             _origin.Append(s);
         }
-        var host = await StartAsync(audio, subtitles);
+        var host = await StartAsync(audio, subtitles, extra);
         await RecorderHost.WaitUntilAsync(() => host.Manager.Get("news") is { LastMediaSequence: 3 } st && st.Renditions.Count > 0
             && st.Renditions.All(r => r.LastMediaSequence == 3), Wait, "live edge");
         return host;
@@ -142,6 +143,37 @@ public sealed class RenditionRecordingTests(ITestOutputHelper output) : IAsyncLi
             Assert.Equal($"Cue {3 + i}", cues[i].Text);
             Assert.InRange(cues[i].Start, i + 0.2 - 0.05, i + 0.2 + 0.05);
             Assert.InRange(cues[i].End, 0, part.DurationSeconds);
+        }
+    }
+
+    [Fact]
+    public async Task The_subtitle_sidecar_is_uploaded_with_its_part()
+    {
+        var target = Path.Combine(_out, "..", Path.GetFileName(_out) + "-target");
+        Directory.CreateDirectory(target);
+        try
+        {
+            await using var host = await StartAtLiveEdgeAsync("Default", extra: new Dictionary<string, string?>
+            {
+                ["Recorder:Upload:Target"] = "directory",
+                ["Recorder:Upload:Directory"] = target,
+                ["Recorder:Upload:MinFreeBytes"] = "0",
+            });
+            await RecordAsync(host, 4, 6);
+            var status = await StopAndFinishAsync(host);
+            var part = Assert.Single(status.Parts);
+            var sidecar = Assert.Single(part.Tracks, t => t.Type == "SUBTITLES").SidecarPath!;
+            // the MP4 and the .vtt both reach the target, as separate uploads of the same part
+            var mp4 = await host.WaitForEventAsync<UploadEndEventArgs>(e => e.Path == part.Mp4Path, Wait);
+            var vtt = await host.WaitForEventAsync<UploadEndEventArgs>(e => e.Path == sidecar, Wait);
+            Assert.Equal(part.Number, vtt.Part);
+            Assert.True(File.Exists(Path.Combine(target, sidecar)), $"{sidecar} not in the upload target");
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_out, sidecar)), File.ReadAllBytes(Path.Combine(target, sidecar)));
+            Assert.True(File.Exists(Path.Combine(target, mp4.Path)));
+        }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
         }
     }
 
