@@ -31,7 +31,7 @@ internal sealed class PlaylistFollower(
     private readonly SegmentFetcher _fetcher = new(http, tee, time);
     private Uri? _mediaUrl;
     private RenditionSet? _renditions;
-    private (string Key, byte[] Body)? _init;
+    private readonly InitSectionCache _init = new();
     private readonly SeenUris _seen = new(4096);
     private string? _firstMediaText; // the resolve step already loaded a media playlist: use it, don't fetch twice
 
@@ -231,60 +231,12 @@ internal sealed class PlaylistFollower(
 
     private async Task<SegmentData> LoadAsync(MediaSegment s, SequenceKey key, double targetDuration, DateTimeOffset? wall, CancellationToken ct)
     {
-        var url = new Uri(BaseUrl, s.Uri);
-        string? missing = null;
-        ReadOnlyMemory<byte> body = default;
-        ReadOnlyMemory<byte> init = default;
-        if (s.Map is { } map)
+        var load = await _fetcher.LoadAsync(BaseUrl, s, _init, ct).ConfigureAwait(false);
+        if (load.Error is not null)
         {
-            var initUrl = new Uri(BaseUrl, map.Uri);
-            var initKey = initUrl.AbsoluteUri + "|" + map.ByteRange;
-            if (_init is { } cached && cached.Key == initKey)
-            {
-                init = cached.Body;
-            }
-            else
-            {
-                var got = await _fetcher.GetAsync(initUrl, map.ByteRange, ct).ConfigureAwait(false);
-                if (got.Ok)
-                {
-                    _init = (initKey, got.Body!);
-                    init = got.Body;
-                }
-                else
-                {
-                    missing = got.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed;
-                }
-            }
+            observer.Problem($"segment {key}: {load.Error}");
         }
-        if (missing is null)
-        {
-            var got = await _fetcher.GetAsync(url, s.ByteRange, ct).ConfigureAwait(false);
-            if (got.Ok)
-            {
-                body = got.Body;
-            }
-            else
-            {
-                missing = got.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed;
-                observer.Problem($"segment {key}: {got.Error}");
-            }
-        }
-        return new SegmentData
-        {
-            Key = key,
-            Uri = s.Uri,
-            Duration = s.Duration,
-            TargetDuration = targetDuration,
-            Discontinuity = s.Discontinuity,
-            Body = body,
-            InitUri = s.Map?.Uri,
-            InitBody = init,
-            EncryptionKey = s.Key,
-            ProgramDateTime = s.ProgramDateTime,
-            Wall = wall,
-            MissingReason = missing,
-        };
+        return load.ToData(key, s, targetDuration, wall);
     }
 
     private async Task<Uri?> ResolveMediaUrlAsync(CancellationToken ct)

@@ -18,7 +18,7 @@ internal sealed class RenditionFollower(SegmentFetcher fetcher, Rendition rendit
     private MediaPlaylist? _playlist;
     private DateTimeOffset?[] _walls = [];
     private long? _last;
-    private (string Key, byte[] Body)? _init;
+    private readonly InitSectionCache _init = new();
     private long _segments;
     private long _bytes;
     private int _gaps;
@@ -145,58 +145,11 @@ internal sealed class RenditionFollower(SegmentFetcher fetcher, Rendition rendit
 
     private async Task<SegmentData> LoadAsync(MediaSegment s, long epoch, double targetDuration, DateTimeOffset? wall, CancellationToken ct)
     {
-        string? missing = null;
-        ReadOnlyMemory<byte> init = default;
-        ReadOnlyMemory<byte> body = default;
-        if (s.Map is { } map)
+        var load = await fetcher.LoadAsync(playlistUrl, s, _init, ct).ConfigureAwait(false);
+        if (load.Error is not null)
         {
-            var initUrl = new Uri(playlistUrl, map.Uri);
-            var initKey = initUrl.AbsoluteUri + "|" + map.ByteRange;
-            if (_init is { } cached && cached.Key == initKey)
-            {
-                init = cached.Body;
-            }
-            else
-            {
-                var got = await fetcher.GetAsync(initUrl, map.ByteRange, ct).ConfigureAwait(false);
-                if (got.Ok)
-                {
-                    _init = (initKey, got.Body!);
-                    init = got.Body;
-                }
-                else
-                {
-                    missing = got.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed;
-                }
-            }
+            observer.Problem($"rendition {rendition.Name} segment {s.MediaSequence}: {load.Error}");
         }
-        if (missing is null)
-        {
-            var got = await fetcher.GetAsync(new Uri(playlistUrl, s.Uri), s.ByteRange, ct).ConfigureAwait(false);
-            if (got.Ok)
-            {
-                body = got.Body;
-            }
-            else
-            {
-                missing = got.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed;
-                observer.Problem($"rendition {rendition.Name} segment {s.MediaSequence}: {got.Error}");
-            }
-        }
-        return new SegmentData
-        {
-            Key = new SequenceKey(epoch, s.DiscontinuitySequence, s.MediaSequence),
-            Uri = s.Uri,
-            Duration = s.Duration,
-            TargetDuration = targetDuration,
-            Discontinuity = s.Discontinuity,
-            Body = body,
-            InitUri = s.Map?.Uri,
-            InitBody = init,
-            EncryptionKey = s.Key,
-            ProgramDateTime = s.ProgramDateTime,
-            Wall = wall,
-            MissingReason = missing,
-        };
+        return load.ToData(new SequenceKey(epoch, s.DiscontinuitySequence, s.MediaSequence), s, targetDuration, wall);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Recorder.Playlists;
 using Polly;
 using Polly.Retry;
@@ -53,6 +54,38 @@ internal sealed class SegmentFetcher(HttpClient http, RecordingTee? tee, TimePro
         return await _retry.ExecuteAsync(
             static async (state, token) => await state.Fetcher.FetchAsync(state.Url, state.Range, token).ConfigureAwait(false),
             (Fetcher: this, Url: url, Range: range), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A segment of a media playlist at <paramref name="baseUrl"/> with its init section (EXT-X-MAP), the init fetched
+    /// only when its URL or byte range changed (kept in <paramref name="init"/>). A failure of either is a gap reason.
+    /// </summary>
+    public async Task<SegmentLoad> LoadAsync(Uri baseUrl, MediaSegment s, InitSectionCache init, CancellationToken ct)
+    {
+        ReadOnlyMemory<byte> initBody = default;
+        if (s.Map is { } map)
+        {
+            var initUrl = new Uri(baseUrl, map.Uri);
+            var initKey = initUrl.AbsoluteUri + "|" + map.ByteRange;
+            if (init.Entry is { } cached && cached.Key == initKey)
+            {
+                initBody = cached.Body;
+            }
+            else
+            {
+                var got = await GetAsync(initUrl, map.ByteRange, ct).ConfigureAwait(false);
+                if (!got.Ok)
+                {
+                    return new SegmentLoad(default, default, got.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed, null);
+                }
+                init.Entry = (initKey, got.Body!);
+                initBody = got.Body;
+            }
+        }
+        var segment = await GetAsync(new Uri(baseUrl, s.Uri), s.ByteRange, ct).ConfigureAwait(false);
+        return segment.Ok
+            ? new SegmentLoad(initBody, segment.Body, null, null)
+            : new SegmentLoad(initBody, default, segment.NotFound ? GapReasons.NotFound : GapReasons.FetchFailed, segment.Error ?? "fetch failed");
     }
 
     /// <summary>One GET (a playlist, or one attempt at a segment).</summary>
