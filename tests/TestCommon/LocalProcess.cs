@@ -100,6 +100,27 @@ public sealed class LocalProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// Starts a server and waits until it listens on <paramref name="port"/>; when it does not, stops it and throws with
+    /// what it printed and the tail of <paramref name="logFile"/> (nginx writes its reasons there, not to stderr).
+    /// </summary>
+    public static async Task<LocalProcess> StartListeningAsync(string fileName, IEnumerable<string> args, int port, string? logFile = null)
+    {
+        var process = Start(fileName, args);
+        try
+        {
+            await WaitForPortAsync(port, TimeSpan.FromSeconds(10));
+            return process;
+        }
+        catch (Exception ex)
+        {
+            var output = process.Output;
+            await process.DisposeAsync();
+            var log = logFile is not null && File.Exists(logFile) ? await File.ReadAllTextAsync(logFile) : string.Empty;
+            throw new InvalidOperationException($"{Path.GetFileName(fileName)} did not start on {port}: {output}\n{log}", ex);
+        }
+    }
+
     public static int FreeTcpPort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

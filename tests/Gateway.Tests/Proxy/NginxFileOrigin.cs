@@ -78,19 +78,7 @@ internal sealed class NginxFileOrigin : IAsyncDisposable
             """;
         var confPath = Path.Combine(p, "nginx.conf");
         await File.WriteAllTextAsync(confPath, conf);
-        var process = LocalProcess.Start(Tools.Nginx, ["-p", p + "/", "-c", confPath]);
-        try
-        {
-            await LocalProcess.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));
-        }
-        catch (Exception ex)
-        {
-            var output = process.Output;
-            await process.DisposeAsync();
-            var log = File.Exists(Path.Combine(p, "logs/error.log")) ? await File.ReadAllTextAsync(Path.Combine(p, "logs/error.log")) : string.Empty;
-            throw new InvalidOperationException($"nginx did not start on {Port}: {output}\n{log}", ex);
-        }
-        _process = process;
+        _process = await LocalProcess.StartListeningAsync(Tools.Nginx, ["-p", p + "/", "-c", confPath], Port, Path.Combine(p, "logs/error.log"));
     }
 
     public async ValueTask DisposeAsync()

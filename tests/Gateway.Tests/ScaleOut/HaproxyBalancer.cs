@@ -62,17 +62,7 @@ internal sealed class HaproxyBalancer : IAsyncDisposable
         await File.WriteAllTextAsync(path, conf);
         var check = await LocalProcess.RunAsync(haproxy, ["-c", "-f", path], TimeSpan.FromSeconds(20));
         Assert.True(check.ExitCode == 0, "haproxy -c rejected the config:\n" + check.Output + "\n" + conf);
-        var process = LocalProcess.Start(haproxy, ["-db", "-f", path]);
-        try
-        {
-            await LocalProcess.WaitForPortAsync(port, TimeSpan.FromSeconds(10));
-        }
-        catch (Exception ex)
-        {
-            var output = process.Output;
-            await process.DisposeAsync();
-            throw new InvalidOperationException($"haproxy did not start on {port}: {output}", ex);
-        }
+        var process = await LocalProcess.StartListeningAsync(haproxy, ["-db", "-f", path], port);
         return new HaproxyBalancer(process, dir, port);
     }
 

@@ -69,18 +69,7 @@ internal sealed class NginxBalancer : IAsyncDisposable
             """;
         var confPath = Path.Combine(p, "nginx.conf");
         await File.WriteAllTextAsync(confPath, conf);
-        var process = LocalProcess.Start(nginx, ["-p", p + "/", "-c", confPath]);
-        try
-        {
-            await LocalProcess.WaitForPortAsync(port, TimeSpan.FromSeconds(10));
-        }
-        catch (Exception ex)
-        {
-            var output = process.Output;
-            await process.DisposeAsync();
-            var log = File.Exists(Path.Combine(p, "logs/error.log")) ? await File.ReadAllTextAsync(Path.Combine(p, "logs/error.log")) : string.Empty;
-            throw new InvalidOperationException($"nginx did not start on {port}: {output}\n{log}", ex);
-        }
+        var process = await LocalProcess.StartListeningAsync(nginx, ["-p", p + "/", "-c", confPath], port, Path.Combine(p, "logs/error.log"));
         return new NginxBalancer(process, prefix, port);
     }
 
