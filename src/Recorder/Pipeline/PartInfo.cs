@@ -1,7 +1,7 @@
 namespace HlsGateway.Recorder.Pipeline;
 
 /// <summary>One output part as persisted in the sidecar. Mutated only under the journal's lock.</summary>
-internal sealed class PartInfo
+internal sealed class PartInfo : ISegmentTally
 {
     public int Number { get; set; }
 

@@ -172,14 +172,7 @@ internal sealed class RecordingSession : IDisposable
 
         lock (Journal.Sync)
         {
-            if (part.Segments == 0)
-            {
-                part.FirstSequence = segment.Key.Media;
-            }
-            part.Segments++;
-            part.Bytes += written;
-            part.DurationSeconds += segment.Duration;
-            part.LastSequence = segment.Key.Media;
+            part.Add(segment.Key.Media, written, segment.Duration);
             if (segment.EncryptionKey is { Uri: { } keyUri } && !part.KeyUris.Contains(keyUri))
             {
                 part.KeyUris.Add(keyUri);
@@ -273,14 +266,7 @@ internal sealed class RecordingSession : IDisposable
         }
         lock (Journal.Sync)
         {
-            if (info.Segments == 0)
-            {
-                info.FirstSequence = segment.Key.Media;
-            }
-            info.Segments++;
-            info.Bytes += written;
-            info.DurationSeconds += segment.Duration;
-            info.LastSequence = segment.Key.Media;
+            info.Add(segment.Key.Media, written, segment.Duration);
             Journal.Save();
         }
         BytesWritten += written;

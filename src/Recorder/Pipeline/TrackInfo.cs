@@ -4,7 +4,7 @@ namespace HlsGateway.Recorder.Pipeline;
 /// One rendition recorded alongside a part's video (an audio language, a subtitle language), as persisted in the
 /// sidecar. Mutated only under the journal's lock.
 /// </summary>
-internal sealed class TrackInfo
+internal sealed class TrackInfo : ISegmentTally
 {
     /// <summary>Stable id within the part, also in the file name: <c>audio-eng</c>, <c>eng</c> (subtitles).</summary>
     public string Id { get; set; } = string.Empty;
