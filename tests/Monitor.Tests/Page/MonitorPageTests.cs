@@ -14,8 +14,9 @@ public sealed class MonitorPageTests(ITestOutputHelper output)
         await using var origin = await MonitorFixture.StartOriginAsync();
         await using var gateway = await GatewayHost.StartAsync(MonitorFixture.Settings(origin));
 
-        // bounded background load: a few HttpClient loops for at most 20 s
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // bounded background load: a few HttpClient loops until the checks are done (at most 120 s). A fixed
+        // 20 s budget ran out on a slow CI machine before the "values move" check (chromium start-up took most of it).
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var load = Enumerable.Range(0, 3).Select(i => Task.Run(async () =>
         {
             long n = 0;
