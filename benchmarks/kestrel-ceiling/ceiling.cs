@@ -11,6 +11,11 @@ builder.Logging.ClearProviders();
 var inline = Environment.GetEnvironmentVariable("CEILING_INLINE") == "1";
 var buffer = long.TryParse(Environment.GetEnvironmentVariable("CEILING_BUFFER"), out var b) ? b : -1;
 builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
+// CEILING_POOL_BLOCK=<bytes>: Kestrel's connection memory pool hands out blocks of this size instead of 4 KB
+if (int.TryParse(Environment.GetEnvironmentVariable("CEILING_POOL_BLOCK"), out var poolBlock) && poolBlock > 0)
+{
+    builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(new BigBlockPoolFactory(poolBlock));
+}
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.AddServerHeader = false;
@@ -99,5 +104,29 @@ static class Coalescer
     {
         public System.IO.Pipelines.PipeReader Input => input;
         public System.IO.Pipelines.PipeWriter Output => output;
+    }
+}
+
+sealed class BigBlockPoolFactory(int blockSize) : Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>
+{
+    public System.Buffers.MemoryPool<byte> Create(Microsoft.AspNetCore.Connections.MemoryPoolOptions? options = null) => new BigBlockPool(blockSize);
+}
+
+sealed class BigBlockPool(int blockSize) : System.Buffers.MemoryPool<byte>
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Block> _free = new();
+    public override int MaxBufferSize => blockSize;
+    public override System.Buffers.IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        if (minBufferSize > blockSize) throw new ArgumentOutOfRangeException(nameof(minBufferSize));
+        return _free.TryDequeue(out var b) ? b : new Block(this, GC.AllocateUninitializedArray<byte>(blockSize, pinned: true));
+    }
+    protected override void Dispose(bool disposing) { }
+    internal void Return(Block b) => _free.Enqueue(b);
+
+    internal sealed class Block(BigBlockPool pool, byte[] array) : System.Buffers.IMemoryOwner<byte>
+    {
+        public Memory<byte> Memory { get; } = System.Runtime.InteropServices.MemoryMarshal.CreateFromPinnedArray(array, 0, array.Length);
+        public void Dispose() => pool.Return(this);
     }
 }

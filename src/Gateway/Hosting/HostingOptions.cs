@@ -32,4 +32,13 @@ internal sealed class HostingOptions
     /// Default true. No gateway request path blocks a thread; set false if you add middleware that may block.
     /// </summary>
     public bool InlineIoScheduling { get; set; } = true;
+
+    /// <summary>
+    /// Size in bytes of the blocks Kestrel's connection pipes (socket, TLS, HTTP/2 frames, response bodies) are made
+    /// of (<see cref="IoBlockPool"/>); 0 = Kestrel's own pool (4 KB blocks). Larger blocks move a big cached segment
+    /// in fewer pieces (TLS h2 segment rows, benchmarks/README.md "I/O block size"); the cost is memory per request
+    /// in flight (a playlist response also takes a whole block while it is written). Between 4096 and 1048576, a
+    /// multiple of 4096. Default 65536.
+    /// </summary>
+    public int IoBlockSize { get; set; } = 64 * 1024;
 }

@@ -18,6 +18,11 @@ internal static class ServerHostingExtensions
         AddListeners(builder);
         builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = hosting.InlineIoScheduling);
+        if (hosting.IoBlockSize > 0)
+        {
+            // registered after UseKestrel's own factory, so the socket transport's pools come from here
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(new IoBlockPoolFactory(hosting.IoBlockSize));
+        }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
         // SIGTERM: readiness 503 at once, then DrainDelay of normal serving before Kestrel stops (ShutdownDrain.cs)
         builder.Services.AddSingleton(hosting);

@@ -18,7 +18,7 @@ public sealed class TlsWriteCoalescingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private async Task<(TestOrigin Origin, GatewayHost Gateway, Uri Https, byte[] Segment, byte[] Big)> StartAsync(bool coalesce)
+    private async Task<(TestOrigin Origin, GatewayHost Gateway, Uri Https, byte[] Segment, byte[] Big)> StartAsync(bool coalesce, int ioBlockSize = 64 * 1024)
     {
         TestCertificates.Write(_dir);
         var origin = await TestOrigin.StartAsync();
@@ -34,6 +34,7 @@ public sealed class TlsWriteCoalescingTests : IDisposable
             ["Gateway:Tls:CertificatePath"] = Path.Combine(_dir, "cert.pem"),
             ["Gateway:Tls:KeyPath"] = Path.Combine(_dir, "key.pem"),
             ["Gateway:Tls:CoalesceWrites"] = coalesce ? "true" : "false",
+            ["Gateway:Hosting:IoBlockSize"] = ioBlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var https = new Uri(gw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)));
         return (origin, gw, https, segment, big);
@@ -43,11 +44,15 @@ public sealed class TlsWriteCoalescingTests : IDisposable
         new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { Timeout = TimeSpan.FromSeconds(60) };
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Every_byte_of_concurrent_responses_arrives_over_http2_and_http11(bool coalesce)
+    [InlineData(true, 64 * 1024)]
+    [InlineData(false, 64 * 1024)]
+    [InlineData(true, 0)] // Kestrel's own 4 KB pool
+    [InlineData(false, 0)]
+    [InlineData(true, 4096)]
+    [InlineData(true, 1024 * 1024)]
+    public async Task Every_byte_of_concurrent_responses_arrives_over_http2_and_http11(bool coalesce, int ioBlockSize)
     {
-        var (origin, gw, https, segment, _) = await StartAsync(coalesce);
+        var (origin, gw, https, segment, _) = await StartAsync(coalesce, ioBlockSize);
         await using var _o = origin;
         await using var _g = gw;
         using var client = Client();
