@@ -3,7 +3,8 @@
 # in one run: each round measures nginx, then the gateway with each block size (a fresh process each), on the same
 # rows as run-bench.sh: the 670 KB cached segment over TLS h1 (wrk 64 conns), TLS h2 (h2load 32 x 10 streams and
 # 64 x 1), the cached playlist over TLS h2 and the segment over cleartext h1. Loopback only; uses ../shared/bench.
-# Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool), ROUNDS (2), DURATION (8), WARMUP (2), BENCH.
+# Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool; "65536:nocoalesce" = that size with Gateway:Tls:CoalesceWrites
+# false), ROUNDS (2), DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -31,16 +32,17 @@ rows() { # label tls-base h1-base pidfile
 {
   echo "{\"label\":\"meta\",\"date\":\"$STAMP\",\"cpus\":$(nproc),\"blocks\":\"$BLOCKS\",\"rounds\":$ROUNDS,\"duration_s\":$DURATION,\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
   for round in $(seq 1 "$ROUNDS"); do
-    rows nginx-proxy-cache https://127.0.0.1:18443 http://127.0.0.1:18081 /tmp/bench-nginx-peer/logs/nginx.pid | sed "s/^{/{\"round\":$round,/"
-    for blk in $BLOCKS; do
+    [ "${SKIP_NGINX:-0}" = 1 ] || rows nginx-proxy-cache https://127.0.0.1:18443 http://127.0.0.1:18081 /tmp/bench-nginx-peer/logs/nginx.pid | sed "s/^{/{\"round\":$round,/"
+    for variant in $BLOCKS; do
+      blk="${variant%%:*}"; coalesce=true; [ "$variant" = "$blk:nocoalesce" ] && coalesce=false
       DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
         --Kestrel:Endpoints:Http:Url=http://127.0.0.1:18090 --Gateway:Origins:bench=http://127.0.0.1:18080 \
         --Gateway:Tls:Url=https://127.0.0.1:18493 --Gateway:Tls:CertificatePath="$PEER_TLS_DIR/cert.pem" --Gateway:Tls:KeyPath="$PEER_TLS_DIR/key.pem" \
-        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
+        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Tls:CoalesceWrites=$coalesce --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
         --Logging:LogLevel:Default=Warning >/tmp/gw-ioblock.log 2>&1 &
       echo $! > "$PIDFILE"
       for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:18090/hls/bench/vod/720p/seg_005.ts && break; sleep 0.2; done
-      rows "gateway-block-$blk" https://127.0.0.1:18493/hls/bench http://127.0.0.1:18090/hls/bench "$PIDFILE" | sed "s/^{/{\"round\":$round,/"
+      rows "gateway-block-$variant" https://127.0.0.1:18493/hls/bench http://127.0.0.1:18090/hls/bench "$PIDFILE" | sed "s/^{/{\"round\":$round,/"
       stop_gw
     done
   done

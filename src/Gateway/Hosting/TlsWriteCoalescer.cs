@@ -21,6 +21,9 @@ internal static partial class TlsWriteCoalescer
     /// <summary>Largest single write to the SslStream: four full TLS records.</summary>
     public const int MaxWrite = 64 * 1024;
 
+    /// <summary>TLS 1.3's largest record payload: a write this large is not split into small records.</summary>
+    private const int FullRecord = 16 * 1024;
+
     // Pipe blocks come from the connection's own (Kestrel's pinned, retaining) pool: with ArrayPool-backed 16 KB
     // segments, 2,000 players over TLS h2 outgrew what ArrayPool.Shared keeps and every block became garbage
     // (run-players TLS=1, 2026-12-07: 31 GB allocated for 44 GB served, 17 s of GC pauses).
@@ -69,9 +72,9 @@ internal static partial class TlsWriteCoalescer
                 var data = result.Buffer;
                 while (!data.IsEmpty)
                 {
-                    if (data.First.Length >= MaxWrite || data.IsSingleSegment)
+                    if (data.First.Length >= FullRecord || data.IsSingleSegment)
                     {
-                        // one contiguous block already: no copy
+                        // at least one full TLS record contiguous already (large pipe blocks, Gateway:Hosting:IoBlockSize): no copy
                         var block = data.First.Length > MaxWrite ? data.First[..MaxWrite] : data.First;
                         await ssl.WriteAsync(block).ConfigureAwait(false);
                         data = data.Slice(block.Length);
