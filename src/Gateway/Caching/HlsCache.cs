@@ -147,6 +147,7 @@ internal sealed partial class HlsCache : IDisposable
         var key = request.CacheKey;
         var generation = Volatile.Read(ref _purgeGeneration);
         string? lockToken = null;
+        var storedShared = false;
         try
         {
             if (_shared is not null)
@@ -182,7 +183,7 @@ internal sealed partial class HlsCache : IDisposable
                 tcs.TrySetResult(outcome);
                 if (_shared is not null)
                 {
-                    await _shared.SetAsync(key, entry, StoreLifetime(entry), CancellationToken.None).ConfigureAwait(false);
+                    storedShared = await _shared.SetAsync(key, entry, StoreLifetime(entry), CancellationToken.None).ConfigureAwait(false);
                 }
                 return;
             }
@@ -207,8 +208,8 @@ internal sealed partial class HlsCache : IDisposable
             _inflight.TryRemove(key, out _);
             if (lockToken is not null)
             {
-                // after the shared write: a woken waiter finds the entry (or, after a failure, fetches itself)
-                await _shared!.FillLock.ReleaseAsync(key, lockToken, CancellationToken.None).ConfigureAwait(false);
+                // after the shared write was acknowledged: a woken waiter finds the entry, or is told there is none and fetches itself
+                await _shared!.FillLock.ReleaseAsync(key, lockToken, storedShared, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -274,17 +275,32 @@ internal sealed partial class HlsCache : IDisposable
             }
             var signaled = watch.Signaled;
             await Task.WhenAny(signaled, Task.Delay(Min(PollInterval, left), _time, ct)).ConfigureAwait(false);
+            // Looked at before the read: a release that lands while our GET is in flight says nothing about
+            // what that GET saw (Redis may have answered it before the holder's write).
+            var released = signaled.IsCompleted;
+            if (released && !await signaled.ConfigureAwait(false))
+            {
+                // the holder stored nothing (origin failure, not cacheable, too large, its shared write failed)
+                _metrics.FillLock("fallback");
+                Log.PeerStoredNothing(_logger, key);
+                return (null, null);
+            }
             var entry = await shared.GetAsync(key, ct).ConfigureAwait(false);
             if (entry is not null && entry.IsFresh(_time.GetUtcNow()))
             {
                 _metrics.FillLock("peer_filled");
                 return (entry, null);
             }
+            if (released)
+            {
+                // stored, read after the release, and still not there (our read failed, or already evicted): fetch ourselves
+                _metrics.FillLock("fallback");
+                Log.PeerEntryMissing(_logger, key);
+                return (entry, null);
+            }
             if (signaled.IsCompleted)
             {
-                // the holder finished without a cacheable entry (origin failure, too large): fetch ourselves
-                _metrics.FillLock("fallback");
-                return (entry, null);
+                continue; // released during that read: go round once more and read after it
             }
             (available, token) = await fillLock.TryAcquireAsync(key, lockTtl, ct).ConfigureAwait(false);
             if (!available)
@@ -306,7 +322,7 @@ internal sealed partial class HlsCache : IDisposable
         var entry = await _shared!.GetAsync(key, ct).ConfigureAwait(false);
         if (entry is not null && entry.IsFresh(_time.GetUtcNow()))
         {
-            await _shared.FillLock.ReleaseAsync(key, token, ct).ConfigureAwait(false);
+            await _shared.FillLock.ReleaseAsync(key, token, stored: true, ct).ConfigureAwait(false);
             _metrics.FillLock("peer_filled");
             return (entry, null);
         }
@@ -422,6 +438,12 @@ internal sealed partial class HlsCache : IDisposable
 
         [LoggerMessage(EventId = 2205, EventName = "FillLockWaitTimedOut", Level = LogLevel.Warning, Message = "No shared entry for {Key} after waiting {WaitMs} ms for another instance; fetching locally.")]
         public static partial void PeerWaitTimedOut(ILogger logger, string key, double waitMs);
+
+        [LoggerMessage(EventId = 2207, EventName = "FillLockPeerStoredNothing", Level = LogLevel.Debug, Message = "The instance that filled {Key} stored no shared entry; fetching locally.")]
+        public static partial void PeerStoredNothing(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 2208, EventName = "FillLockPeerEntryMissing", Level = LogLevel.Debug, Message = "The instance that filled {Key} stored a shared entry, but it could not be read; fetching locally.")]
+        public static partial void PeerEntryMissing(ILogger logger, string key);
 
         [LoggerMessage(EventId = 8420, EventName = "BackgroundRefresh", Level = LogLevel.Debug, Message = "Serving the expired {Key} while one background fetch refreshes it (stale-while-revalidate).")]
         public static partial void BackgroundRefresh(ILogger logger, string key);

@@ -14,6 +14,7 @@ namespace HlsGateway.Caching;
 internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnectionMultiplexer redis, IGatewayMetrics metrics, ILogger<SharedCacheStore> logger) : IDisposable
 {
     private long _lastErrorLogTicks;
+    private long _lastWriteErrorLogTicks;
 
     public bool IsAvailable => redis.IsConnected;
 
@@ -43,22 +44,29 @@ internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnect
         }
     }
 
-    public async ValueTask SetAsync(string key, CacheEntry entry, TimeSpan validFor, CancellationToken ct)
+    /// <summary>Stores <paramref name="entry"/>; true once Redis acknowledged the value (its purge tags are sent fire-and-forget).</summary>
+    public async ValueTask<bool> SetAsync(string key, CacheEntry entry, TimeSpan validFor, CancellationToken ct)
     {
         if (!redis.IsConnected || validFor <= TimeSpan.Zero)
         {
-            return;
+            return false;
         }
         var started = Stopwatch.GetTimestamp();
         try
         {
             await store.SetAsync(key, entry.Serialize(), PurgeTags.For(key), validFor, ct).ConfigureAwait(false);
             metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             metrics.RedisCommand("set", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: false);
-            LogThrottled(ex);
+            // its own throttle: while Redis answers reads, a failing write (OOM, ACL, timeout) must still show
+            if (ShouldLog(ref _lastWriteErrorLogTicks))
+            {
+                Log.SharedStoreWriteFailed(logger, key, ex.Message);
+            }
+            return false;
         }
     }
 
@@ -81,18 +89,26 @@ internal sealed partial class SharedCacheStore(IOutputCacheStore store, IConnect
 
     private void LogThrottled(Exception ex)
     {
-        // at most one line per 5 s during an outage
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastErrorLogTicks);
-        if (now - last > 5000 && Interlocked.CompareExchange(ref _lastErrorLogTicks, now, last) == last)
+        if (ShouldLog(ref _lastErrorLogTicks))
         {
             Log.SharedStoreFailed(logger, ex.Message);
         }
+    }
+
+    // at most one line per 5 s during an outage
+    private static bool ShouldLog(ref long lastTicks)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref lastTicks);
+        return now - last > 5000 && Interlocked.CompareExchange(ref lastTicks, now, last) == last;
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 2201, EventName = "SharedStoreFailed", Level = LogLevel.Warning, Message = "Shared cache (Redis) unavailable, using the memory tier only: {Reason}")]
         public static partial void SharedStoreFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2206, EventName = "SharedStoreWriteFailed", Level = LogLevel.Warning, Message = "Shared cache (Redis) write of {Key} failed; other instances will fetch it themselves: {Reason}")]
+        public static partial void SharedStoreWriteFailed(ILogger logger, string key, string reason);
     }
 }

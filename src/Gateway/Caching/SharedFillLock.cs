@@ -8,20 +8,25 @@ namespace HlsGateway.Caching;
 /// <summary>
 /// The fleet-wide half of request collapsing: a short Redis lock per cache key
 /// (<c>SET hlsgw:lock:&lt;key&gt; &lt;token&gt; NX PX &lt;ttl&gt;</c>) so that one instance fetches from the
-/// origin while the others wait for its entry in the shared tier. The holder releases with a
-/// compare-and-delete script that also publishes the key on <c>hlsgw:filled</c>, which wakes the
-/// waiters at once (they also poll, so a lost message only costs a poll interval). Every Redis
-/// failure reads as "unavailable", which sends the caller to its own origin fetch.
+/// origin while the others wait for its entry in the shared tier. The holder releases, after its
+/// shared write was acknowledged, with a compare-and-delete script that also publishes
+/// <c>+&lt;key&gt;</c> (entry stored) or <c>-&lt;key&gt;</c> (nothing stored) on <c>hlsgw:filled</c>,
+/// which wakes the waiters at once (they also poll, so a lost message only costs a poll interval).
+/// A bare <c>&lt;key&gt;</c> (older instances) reads as "stored". Every Redis failure reads as
+/// "unavailable", which sends the caller to its own origin fetch.
 /// </summary>
 internal sealed partial class SharedFillLock : IDisposable
 {
     private const string LockPrefix = "hlsgw:lock:";
 
-    // Delete only our own lock (it may have expired and been taken by another instance), then say
-    // the fill is over either way: waiters look at the shared tier and fetch themselves if it is empty.
+    // Delete only our own lock (it may have expired and been taken by another instance). "Stored" is
+    // worth announcing either way; "nothing stored" only if the lock was ours, else it would send the
+    // waiters of a live holder to the origin.
     private const string ReleaseScript = """
-        if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
-        return redis.call('publish', ARGV[2], ARGV[3])
+        local ours = redis.call('get', KEYS[1]) == ARGV[1]
+        if ours then redis.call('del', KEYS[1]) end
+        if ours or string.sub(ARGV[3], 1, 1) == '+' then return redis.call('publish', ARGV[2], ARGV[3]) end
+        return 0
         """;
 
     private static readonly RedisChannel FilledChannel = RedisChannel.Literal("hlsgw:filled");
@@ -30,7 +35,7 @@ internal sealed partial class SharedFillLock : IDisposable
     private readonly IGatewayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _waiters = new(StringComparer.Ordinal);
     private long _sequence;
     private int _subscribed; // 0 = not yet, 1 = subscribed or subscribing
     private long _lastErrorLogTicks;
@@ -71,13 +76,16 @@ internal sealed partial class SharedFillLock : IDisposable
             LogThrottled(ex);
             // A timed-out SET may still have taken the lock: drop it (if ours) and wake the waiters, who
             // would otherwise sit out the lock's TTL while we fetch without it.
-            _ = ReleaseAsync(key, token, CancellationToken.None).AsTask();
+            _ = ReleaseAsync(key, token, stored: false, CancellationToken.None).AsTask();
             return (false, null);
         }
     }
 
-    /// <summary>Releases the lock if it is still ours and wakes every instance waiting on <paramref name="key"/>.</summary>
-    public async ValueTask ReleaseAsync(string key, string token, CancellationToken ct)
+    /// <summary>
+    /// Releases the lock if it is still ours and wakes every instance waiting on <paramref name="key"/>.
+    /// <paramref name="stored"/>: the shared tier acknowledged this fill's entry (waiters read it), else they fetch themselves.
+    /// </summary>
+    public async ValueTask ReleaseAsync(string key, string token, bool stored, CancellationToken ct)
     {
         if (!_redis.IsConnected)
         {
@@ -87,7 +95,7 @@ internal sealed partial class SharedFillLock : IDisposable
         try
         {
             ct.ThrowIfCancellationRequested();
-            await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LockPrefix + key], [token, FilledChannel.ToString(), key]).ConfigureAwait(false);
+            await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LockPrefix + key], [token, FilledChannel.ToString(), string.Concat(stored ? "+" : "-", key)]).ConfigureAwait(false);
             _metrics.RedisCommand("other", Stopwatch.GetElapsedTime(started).TotalSeconds, ok: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -98,13 +106,14 @@ internal sealed partial class SharedFillLock : IDisposable
     }
 
     /// <summary>
-    /// A task that completes when some instance announces the end of a fill of <paramref name="key"/>.
-    /// One waiter per key per instance (in-process collapsing guarantees it); dispose the registration.
+    /// A task that completes when some instance announces the end of a fill of <paramref name="key"/>, with
+    /// whether it stored an entry in the shared tier. One waiter per key per instance (in-process collapsing
+    /// guarantees it); dispose the registration.
     /// </summary>
     public Registration Watch(string key)
     {
         EnsureSubscribed();
-        var tcs = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var tcs = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         return new Registration(this, key, tcs);
     }
 
@@ -123,9 +132,14 @@ internal sealed partial class SharedFillLock : IDisposable
             // StackExchange.Redis restores subscriptions by itself after a reconnect.
             await _redis.GetSubscriber().SubscribeAsync(FilledChannel, (_, message) =>
             {
-                if (message.HasValue && _waiters.TryGetValue(message.ToString(), out var tcs))
+                if (message.HasValue)
                 {
-                    tcs.TrySetResult();
+                    var text = message.ToString();
+                    var flagged = text.Length > 0 && text[0] is '+' or '-';
+                    if (_waiters.TryGetValue(flagged ? text[1..] : text, out var tcs))
+                    {
+                        tcs.TrySetResult(!flagged || text[0] == '+');
+                    }
                 }
             }).ConfigureAwait(false);
         }
@@ -163,11 +177,12 @@ internal sealed partial class SharedFillLock : IDisposable
     }
 
     /// <summary>A registered interest in one key's fill notification.</summary>
-    internal readonly struct Registration(SharedFillLock owner, string key, TaskCompletionSource tcs) : IDisposable
+    internal readonly struct Registration(SharedFillLock owner, string key, TaskCompletionSource<bool> tcs) : IDisposable
     {
-        public Task Signaled => tcs.Task;
+        /// <summary>Completes with true when the holder stored an entry in the shared tier, false when it did not.</summary>
+        public Task<bool> Signaled => tcs.Task;
 
-        public void Dispose() => owner._waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, tcs));
+        public void Dispose() => owner._waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource<bool>>(key, tcs));
     }
 
     private static partial class Log
