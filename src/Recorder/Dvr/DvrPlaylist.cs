@@ -55,8 +55,8 @@ internal static class DvrPlaylist
         foreach (var group in tracks.GroupBy(t => t.Type == Sources.RenditionSelection.Subtitles))
         {
             var list = group.ToList();
-            // one DEFAULT=YES per group (the source's, else the first): players start with it
-            var defaultId = (list.Find(t => t.IsDefault) ?? list[0]).Id;
+            // audio: one DEFAULT=YES (the source's, else the first), players start with it; subtitles stay as the source had them
+            var defaultId = group.Key ? null : (list.Find(t => t.IsDefault) ?? list[0]).Id;
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var t in list)
             {
@@ -74,7 +74,7 @@ internal static class DvrPlaylist
                 {
                     sb.Append(",LANGUAGE=\"").Append(Quoted(language)).Append('"');
                 }
-                sb.Append(",DEFAULT=").Append(t.Id == defaultId ? "YES" : "NO").Append(",AUTOSELECT=YES");
+                sb.Append(",DEFAULT=").Append(t.Id == defaultId || (subtitles && t.IsDefault) ? "YES" : "NO").Append(",AUTOSELECT=YES");
                 sb.Append(",URI=\"").Append(PlaylistName(t)).Append(suffix).Append("\"\n");
             }
         }

@@ -69,7 +69,7 @@ public sealed class DvrPlaylistTests : IDisposable
         var master = DvrPlaylist.BuildMaster(parts, index, "start=x&sig=y");
         Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,URI=\"audio-eng.m3u8?start=x&sig=y\"\n", master, StringComparison.Ordinal);
         Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Spanish\",LANGUAGE=\"spa\",DEFAULT=NO,AUTOSELECT=YES,URI=\"audio-spa.m3u8?start=x&sig=y\"\n", master, StringComparison.Ordinal);
-        Assert.Contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English CC\",LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,URI=\"subtitles-eng.m3u8?start=x&sig=y\"\n", master, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English CC\",LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,URI=\"subtitles-eng.m3u8?start=x&sig=y\"\n", master, StringComparison.Ordinal);
         Assert.Equal(3, Count(master, "#EXT-X-MEDIA:"));
         // peak video 8000 b/s + peak audio 800 b/s
         Assert.EndsWith("#EXT-X-STREAM-INF:BANDWIDTH=8800,AUDIO=\"audio\",SUBTITLES=\"subs\"\nvideo.m3u8?start=x&sig=y\n", master, StringComparison.Ordinal);
