@@ -15,7 +15,10 @@ namespace HlsGateway.Dvr;
 /// <summary>
 /// DVR / startover: <c>GET /dvr/&lt;recording&gt;/index.m3u8[?start=&amp;end=]</c> serves a recording as HLS from the raw
 /// segments on disk (<see cref="DvrPlaylist"/>), <c>GET /dvr/&lt;recording&gt;/&lt;part&gt;.ts|.m4s</c> the part files with
-/// byte ranges. Behind the same IP allowlist and signature check as <c>/hls/</c> (the middleware runs before routing);
+/// byte ranges. A recording with rendition tracks (demuxed audio, subtitles) answers index.m3u8 with a master playlist
+/// over <c>video.m3u8</c> and one media playlist per track (<c>audio-eng.m3u8</c>, <c>subtitles-eng.m3u8</c>), whose
+/// segments are byte ranges of the track files <c>&lt;part&gt;.&lt;trackId&gt;&lt;ext&gt;</c>; the window and the signature go
+/// to the children. Behind the same IP allowlist and signature check as <c>/hls/</c> (the middleware runs before routing);
 /// a signed playlist's children carry a signature scoped to <c>/dvr/&lt;recording&gt;/</c> (or the request's acl).
 /// Requests are counted in <c>hlsgw_requests_total</c> with origin label <c>dvr</c>.
 /// </summary>
@@ -25,12 +28,12 @@ internal static partial class DvrEndpoints
 
     public static IEndpointRouteBuilder MapDvr(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/dvr/{name}/index.m3u8", PlaylistAsync);
+        endpoints.MapGet("/dvr/{name}/{playlist}.m3u8", PlaylistAsync);
         endpoints.MapGet("/dvr/{name}/{file}", SegmentAsync);
         return endpoints;
     }
 
-    private static async Task PlaylistAsync(HttpContext context, string name, RecordingManager manager, IOptions<RecorderOptions> options,
+    private static async Task PlaylistAsync(HttpContext context, string name, string playlist, RecordingManager manager, IOptions<RecorderOptions> options,
         AccessConfigMonitor access, TimeProvider time, IGatewayMetrics metrics, ILoggerFactory loggers)
     {
         var started = Stopwatch.GetTimestamp();
@@ -56,19 +59,34 @@ internal static partial class DvrEndpoints
             await Problem(context, metrics, RouteKind.MediaPlaylist, started, StatusCodes.Status404NotFound, "Unknown recording", $"No recording named '{name}' on this gateway.").ConfigureAwait(false);
             return;
         }
+        string? track = null;
+        var master = false;
+        if (playlist == "index")
+        {
+            master = DvrPlaylist.HasTracks(parts); // without renditions the media playlist, as before they were served
+        }
+        else if (playlist != DvrPlaylist.VideoName && (track = DvrPlaylist.TrackOf(parts, playlist)) is null)
+        {
+            Log.MissingSegment(logger, name, playlist + ".m3u8");
+            await Problem(context, metrics, RouteKind.MediaPlaylist, started, StatusCodes.Status404NotFound, "Unknown DVR playlist",
+                $"Recording '{name}' has no playlist '{playlist}.m3u8' (index, video, or one per recorded rendition track).").ConfigureAwait(false);
+            return;
+        }
         var index = await DvrSegmentIndex.ReadAsync(DvrSegmentIndex.PathFor(root, name), ct).ConfigureAwait(false);
         string? query = null;
         if (context.Features.Get<SignedRequest>() is { } signed && access.Current.TryGetKey(signed.Kid, out var key))
         {
             query = UrlSignature.BuildQuery(key, signed.Kid, signed.Exp, string.Empty, signed.Acl ?? Prefix + name + "/", signed.Ip);
         }
-        var text = DvrPlaylist.Build(root, parts, index, live, start, end, time.GetUtcNow(), query);
+        var text = master
+            ? DvrPlaylist.BuildMaster(parts, index, Join(WindowQuery(context.Request.Query), query))
+            : DvrPlaylist.Build(root, parts, index, live, start, end, time.GetUtcNow(), query, track);
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
         context.Response.ContentType = "application/vnd.apple.mpegurl";
-        context.Response.Headers.CacheControl = text.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal) ? "max-age=60" : "no-cache";
+        context.Response.Headers.CacheControl = (master ? !live : text.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal)) ? "max-age=60" : "no-cache";
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, ct).ConfigureAwait(false);
-        metrics.RequestCompleted(RouteKind.MediaPlaylist, "dvr", 200, CacheResult.Bypass, Stopwatch.GetElapsedTime(started).TotalSeconds, bytes.Length);
+        metrics.RequestCompleted(master ? RouteKind.MasterPlaylist : RouteKind.MediaPlaylist, "dvr", 200, CacheResult.Bypass, Stopwatch.GetElapsedTime(started).TotalSeconds, bytes.Length);
     }
 
     private static async Task SegmentAsync(HttpContext context, string name, string file, RecordingManager manager, IOptions<RecorderOptions> options,
@@ -77,21 +95,26 @@ internal static partial class DvrEndpoints
         var started = Stopwatch.GetTimestamp();
         var root = Path.GetFullPath(options.Value.OutputDirectory);
         var dot = file.IndexOf('.', StringComparison.Ordinal);
-        PartInfo? part = null;
+        string? path = null;
         if (dot > 0 && int.TryParse(file.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && Find(name, manager, root, out var parts, out _))
+            && Find(name, manager, root, out var parts, out _) && parts.FirstOrDefault(p => p.Number == number) is { } part)
         {
-            part = parts.FirstOrDefault(p => p.Number == number && string.Equals(Path.GetExtension(p.RawPath), file[dot..], StringComparison.Ordinal));
+            // <part>.ts|.m4s is the part file; <part>.<trackId><ext> a rendition's track file next to it
+            var stem = Path.ChangeExtension(part.RawPath, null);
+            var rest = file[dot..];
+            path = rest == Path.GetExtension(part.RawPath)
+                ? part.RawPath
+                : part.Tracks.Find(t => t.RawPath.Length > stem.Length && t.RawPath.StartsWith(stem, StringComparison.Ordinal) && t.RawPath[stem.Length..] == rest)?.RawPath;
         }
-        if (part is null || !OutputPathGuard.TryResolve(root, part.RawPath, out var raw) || !File.Exists(raw))
+        if (path is null || !OutputPathGuard.TryResolve(root, path, out var raw) || !File.Exists(raw))
         {
             Log.MissingSegment(loggers.CreateLogger(typeof(DvrEndpoints)), name, file);
             await Problem(context, metrics, RouteKind.Segment, started, StatusCodes.Status404NotFound, "DVR segment not found",
-                "The part is unknown or its raw segments are gone (past Recorder:Dvr:RetentionWindow).").ConfigureAwait(false);
+                "The part or track is unknown or its raw segments are gone (past Recorder:Dvr:RetentionWindow).").ConfigureAwait(false);
             return;
         }
         context.Response.Headers.CacheControl = "max-age=3600";
-        await Results.File(raw, part.RawPath.EndsWith(".ts", StringComparison.Ordinal) ? "video/mp2t" : "video/mp4", enableRangeProcessing: true)
+        await Results.File(raw, ContentTypeOf(path), enableRangeProcessing: true)
             .ExecuteAsync(context).ConfigureAwait(false);
         metrics.RequestCompleted(RouteKind.Segment, "dvr", context.Response.StatusCode, CacheResult.Bypass, Stopwatch.GetElapsedTime(started).TotalSeconds, context.Response.ContentLength ?? 0);
     }
@@ -118,6 +141,33 @@ internal static partial class DvrEndpoints
         parts = RecordingJournal.LoadOrCreate(root, name, string.Empty).Parts;
         return true;
     }
+
+    private static string ContentTypeOf(string path) => Path.GetExtension(path) switch
+    {
+        ".ts" => "video/mp2t",
+        ".vtt" => "text/vtt",
+        ".aac" => "audio/aac",
+        ".ac3" => "audio/ac3",
+        ".ec3" => "audio/eac3",
+        ".mp3" => "audio/mpeg",
+        _ => "video/mp4",
+    };
+
+    /// <summary>The request's <c>start</c>/<c>end</c> again, for a master playlist's children (they cut the same window).</summary>
+    private static string? WindowQuery(IQueryCollection query)
+    {
+        var parts = new List<string>(2);
+        foreach (var key in (ReadOnlySpan<string>)["start", "end"])
+        {
+            if (query[key] is [{ Length: > 0 } value])
+            {
+                parts.Add(key + "=" + UrlSignature.EscapeValue(value));
+            }
+        }
+        return parts.Count == 0 ? null : string.Join('&', parts);
+    }
+
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : a + "&" + b;
 
     private static bool TryParseTime(Microsoft.Extensions.Primitives.StringValues values, out DateTimeOffset? value)
     {

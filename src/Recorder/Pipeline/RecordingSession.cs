@@ -14,7 +14,10 @@ internal sealed class RecordingSession : IDisposable
     private readonly TimeProvider _time;
     private readonly IRecordingObserver _observer;
     private FileStream? _file;
-    private readonly Dictionary<string, (TrackInfo Info, FileStream File)> _tracks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenTrack> _tracks = new(StringComparer.Ordinal);
+    // DVR wall time of each video segment of the open part by media sequence: a rendition segment without its own
+    // PROGRAM-DATE-TIME is on air with the video segment of its number (how the follower lines them up)
+    private readonly Dictionary<long, DateTimeOffset> _videoWalls = [];
     private int _splitRequested;
     private DateTimeOffset? _nextWall;
 
@@ -167,6 +170,7 @@ internal sealed class RecordingSession : IDisposable
         // DVR: where the segment is and when it was on air (PROGRAM-DATE-TIME, else continuing the part's clock)
         var wall = segment.ProgramDateTime ?? (part.Segments > 0 ? _nextWall : null) ?? part.StartUtc;
         _nextWall = wall + TimeSpan.FromSeconds(segment.Duration);
+        _videoWalls[segment.Key.Media] = wall;
         Dvr.DvrSegmentIndex.Append(Dvr.DvrSegmentIndex.PathFor(_root, Name),
             new Dvr.DvrSegment(part.Number, part.Bytes + written - segment.Body.Length, segment.Body.Length, segment.Duration, wall, initLength));
 
@@ -204,6 +208,7 @@ internal sealed class RecordingSession : IDisposable
         _file?.Dispose();
         _file = null;
         CloseTracks(flush: true);
+        _videoWalls.Clear();
         CurrentPart = null;
         if (PartStart is { } from && Edge is { } to)
         {
@@ -229,6 +234,7 @@ internal sealed class RecordingSession : IDisposable
         _file?.Dispose();
         _file = null;
         CloseTracks(flush: false);
+        _videoWalls.Clear();
         CurrentPart = null;
         PartStart = null;
         Edge = null;
@@ -243,10 +249,11 @@ internal sealed class RecordingSession : IDisposable
         var part = CurrentPart ?? throw new InvalidOperationException("No open part for a rendition segment.");
         if (!_tracks.TryGetValue(track.Id, out var open))
         {
-            open = OpenTrack(part, track, segment);
+            open = OpenTrackFile(part, track, segment);
         }
-        var (info, file) = open;
+        var (info, file) = (open.Info, open.File);
         long written = 0;
+        long initLength = segment.InitBody.Length;
         try
         {
             if (info.Segments == 0 && !segment.InitBody.IsEmpty)
@@ -264,6 +271,13 @@ internal sealed class RecordingSession : IDisposable
             file.SetLength(info.Bytes);
             throw;
         }
+        // DVR, as for the video: its own PROGRAM-DATE-TIME, else its video segment's, else the track's clock from the part start
+        var wall = segment.ProgramDateTime
+            ?? (_videoWalls.TryGetValue(segment.Key.Media, out var video) ? video : (DateTimeOffset?)null)
+            ?? open.NextWall ?? part.StartUtc;
+        open.NextWall = wall + TimeSpan.FromSeconds(segment.Duration);
+        Dvr.DvrSegmentIndex.Append(Dvr.DvrSegmentIndex.PathFor(_root, Name),
+            new Dvr.DvrSegment(part.Number, info.Bytes + written - segment.Body.Length, segment.Body.Length, segment.Duration, wall, initLength, info.Id));
         lock (Journal.Sync)
         {
             info.Add(segment.Key.Media, written, segment.Duration);
@@ -273,7 +287,7 @@ internal sealed class RecordingSession : IDisposable
         _observer.SegmentWritten(written);
     }
 
-    private (TrackInfo, FileStream) OpenTrack(PartInfo part, TrackSpec track, SegmentData segment)
+    private OpenTrack OpenTrackFile(PartInfo part, TrackSpec track, SegmentData segment)
     {
         // next to the part: <part>.<id><ext>, e.g. news/20261207-010000-part001.audio-eng.ts
         var relative = Path.ChangeExtension(part.RawPath, null) + "." + track.Id + track.Extension;
@@ -299,13 +313,14 @@ internal sealed class RecordingSession : IDisposable
             part.Tracks.Add(info);
             Journal.Save();
         }
-        _tracks[track.Id] = (info, file);
-        return (info, file);
+        var open = new OpenTrack(info, file);
+        _tracks[track.Id] = open;
+        return open;
     }
 
     private void CloseTracks(bool flush)
     {
-        foreach (var (_, file) in _tracks.Values)
+        foreach (var file in _tracks.Values.Select(t => t.File))
         {
             if (flush)
             {
@@ -367,5 +382,15 @@ internal sealed class RecordingSession : IDisposable
             _observer.PartOpened(snapshot);
             return;
         }
+    }
+
+    /// <summary>A rendition's track file of the open part, and where its DVR clock is (without PROGRAM-DATE-TIME).</summary>
+    private sealed class OpenTrack(TrackInfo info, FileStream file)
+    {
+        public TrackInfo Info { get; } = info;
+
+        public FileStream File { get; } = file;
+
+        public DateTimeOffset? NextWall { get; set; }
     }
 }

@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using HlsGateway.Recorder.Lifecycle;
-using HlsGateway.Recorder.Pipeline;
 using HlsGateway.Tests.Common;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace HlsGateway.Tests.Dvr;
@@ -40,58 +36,15 @@ public sealed class DvrHlsJsSeekTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task HlsJs_plays_a_recording_from_the_dvr_playlist_and_seeks_into_it()
     {
         await using var origin = await DirectoryOrigin.StartAsync(_media);
-        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Origins:o1"] = origin.BaseUrl,
-            ["Recorder:OutputDirectory"] = _out,
-            ["Recorder:FfmpegDirectory"] = Path.GetDirectoryName(Tools.Ffmpeg),
-            ["Recorder:Dvr:RetentionWindow"] = "01:00:00",
-            ["Recorder:Recordings:0:Name"] = "news",
-            ["Recorder:Recordings:0:Url"] = "/hls/o1/index.m3u8",
-        });
-        var manager = gw.Services.GetRequiredService<RecordingManager>();
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!(manager.Get("news") is { State: RecordingState.Stopped } s && s.Parts.Count > 0 && s.Parts.All(p => p.State == PartState.Remuxed)))
-        {
-            Assert.True(DateTime.UtcNow < until, "the VOD source was not recorded and remuxed within 60 s");
-            await Task.Delay(100);
-        }
+        await using var gw = await DvrPlayerPage.StartRecordedAsync(origin.BaseUrl, _out, "/index.m3u8");
         var playlist = await gw.Client.GetStringAsync("/dvr/news/index.m3u8");
         Assert.Contains("#EXT-X-ENDLIST", playlist, StringComparison.Ordinal);
 
-        await using var chromium = await HeadlessChromium.OpenAsync(extraArgs: "--autoplay-policy=no-user-gesture-required");
-        var page = chromium.Page;
-        var responses = new ConcurrentQueue<(int Status, string Url)>();
-        page.Response += (_, r) => responses.Enqueue((r.Status, r.Url));
-        var pageUrl = gw.BaseUrl + "/dvr-test.html";
-        await page.RouteAsync(pageUrl, route => route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = PlayerHtml }));
-        await page.GotoAsync(pageUrl);
-        await page.AddScriptTagAsync(new() { Content = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Player", "assets", "hls.min.js")) });
-        var codecs = await page.EvaluateAsync<bool>("() => MediaSource.isTypeSupported('video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"')");
-        output.WriteLine("H.264/AAC in MSE: " + codecs);
-
-        await page.EvaluateAsync("url => start(url)", gw.BaseUrl + "/dvr/news/index.m3u8");
-        JsonElement state = default;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
-        while (DateTime.UtcNow < deadline)
-        {
-            state = await page.EvaluateAsync<JsonElement>("() => state()");
-            if (state.GetProperty("fatal").ValueKind != JsonValueKind.Null)
-            {
-                break;
-            }
-            var done = codecs ? state.GetProperty("currentTime").GetDouble() >= 9 : state.GetProperty("maxFragStart").GetDouble() >= 8;
-            if (done)
-            {
-                break;
-            }
-            await Task.Delay(250);
-        }
-        output.WriteLine("player state: " + state);
-        foreach (var (status, url) in responses)
-        {
-            output.WriteLine($"{status} {url}");
-        }
+        await using var player = await DvrPlayerPage.OpenAsync(gw, PlayerHtml, output);
+        var codecs = player.Codecs;
+        var responses = player.Responses;
+        var state = await player.PlayAsync(gw.BaseUrl + "/dvr/news/index.m3u8",
+            s => codecs ? s.GetProperty("currentTime").GetDouble() >= 9 : s.GetProperty("maxFragStart").GetDouble() >= 8, TimeSpan.FromSeconds(40), output);
         Assert.Equal(JsonValueKind.Null, state.GetProperty("fatal").ValueKind);
         Assert.True(state.GetProperty("duration").GetDouble() is > 11.5 and < 12.5, $"hls.js sees the whole recording: {state}");
         Assert.True(state.GetProperty("seeked").GetBoolean(), $"no seek: {state}");
