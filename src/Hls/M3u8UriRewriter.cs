@@ -110,7 +110,7 @@ public static class M3u8UriRewriter
         {
             var breakStart = start + line.Raw.Length;
             copier.Skip(breakStart, breakStart + line.LineBreak.Length);
-            copier.Insert("\n"u8);
+            copier.Insert(breakStart, "\n"u8); // also after a last line without a break
         }
     }
 
@@ -183,8 +183,10 @@ public static class M3u8UriRewriter
             Start = end;
         }
 
-        public void Insert(ReadOnlySpan<byte> bytes)
+        /// <summary>Writes <paramref name="bytes"/> where the body is at <paramref name="at"/> (after the pending bytes before it).</summary>
+        public void Insert(int at, ReadOnlySpan<byte> bytes)
         {
+            CopyTo(at);
             Output.Write(bytes);
             Written += bytes.Length;
         }
