@@ -54,7 +54,14 @@ public readonly ref struct M3u8Line
     public M3u8LineKind Kind { get; }
 
     /// <summary>For a tag: its name with the leading <c>#</c>, e.g. <c>#EXT-X-MAP</c>; empty for other lines.</summary>
-    public ReadOnlySpan<byte> TagName => Kind != M3u8LineKind.Tag ? default : _colon < 0 ? Text : Text[.._colon];
+    public ReadOnlySpan<byte> TagName
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => Kind != M3u8LineKind.Tag ? default : _colon < 0 ? Text : Text[.._colon];
+    }
+
+    /// <summary>True for the tag named <paramref name="name"/> (with its <c>#</c>): one length test for most lines, no <see cref="Tag"/> lookup.</summary>
+    public bool IsTag(ReadOnlySpan<byte> name) => TagName.SequenceEqual(name);
 
     /// <summary>For a tag: the known tag it is, or <see cref="HlsTag.Unknown"/> (identified on each call: keep it).</summary>
     public HlsTag Tag => Kind == M3u8LineKind.Tag ? HlsTags.Identify(TagName) : HlsTag.Unknown;
@@ -66,7 +73,11 @@ public readonly ref struct M3u8Line
     public ReadOnlySpan<byte> Value => _colon < 0 ? default : Text[(_colon + 1)..];
 
     /// <summary>True for a tag whose name starts with <c>#EXT-X-</c> (every tag but EXTM3U and EXTINF).</summary>
-    public bool IsExtXTag => Kind == M3u8LineKind.Tag && Text.Length >= 7 && Text[4] == (byte)'-' && Text[5] == (byte)'X' && Text[6] == (byte)'-';
+    public bool IsExtXTag
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => Kind == M3u8LineKind.Tag && Text.Length >= 7 && Text[4] == (byte)'-' && Text[5] == (byte)'X' && Text[6] == (byte)'-';
+    }
 
     /// <summary>Reads the value as an attribute list (RFC 8216 §4.2).</summary>
     public AttributeListReader Attributes() => new(Value);

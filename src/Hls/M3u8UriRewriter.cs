@@ -8,6 +8,11 @@ namespace HlsGateway.Hls;
 /// URI attribute cannot slip past a rewrite. Everything else is copied as <see cref="M3u8WriteMode"/> says.
 /// Works in slices (<paramref name="budget"/>) so a caller can flush between them.
 /// </summary>
+/// <remarks>
+/// The output is the body with a few edits (a URI replaced; in <see cref="M3u8WriteMode.Normalized"/> a BOM, blanks
+/// or a dropped tag skipped, a line break made LF), so the bytes between two edits are copied in one block
+/// (<see cref="Copier"/>), not line by line: most lines of a playlist have no URI and are copied as they are.
+/// </remarks>
 public static class M3u8UriRewriter
 {
     /// <summary>
@@ -17,18 +22,26 @@ public static class M3u8UriRewriter
     public static int Rewrite<TMapper>(ReadOnlySpan<byte> body, int offset, IBufferWriter<byte> output, ref TMapper mapper, int budget, M3u8WriteMode mode)
         where TMapper : IUriMapper
     {
-        if (offset == 0 && mode == M3u8WriteMode.Verbatim && body.StartsWith(M3u8LineReader.Utf8Bom))
+        var verbatim = mode == M3u8WriteMode.Verbatim;
+        var copier = new Copier(body, output, offset);
+        if (offset == 0 && body.StartsWith(M3u8LineReader.Utf8Bom))
         {
-            output.Write(M3u8LineReader.Utf8Bom);
             offset = M3u8LineReader.Utf8Bom.Length;
+            if (!verbatim)
+            {
+                copier.Skip(0, offset);
+            }
         }
-        var reader = new M3u8LineReader(body, offset);
-        var written = 0;
-        while (written < budget && reader.TryRead(out var line))
+        while (offset < body.Length && copier.Written + (offset - copier.Start) < budget)
         {
-            written += WriteLine(line, output, ref mapper, mode);
+            var rest = body[offset..];
+            var end = M3u8LineReader.NextLineBreak(rest, out var breakLength);
+            var line = new M3u8Line(rest[..end], rest.Slice(end, breakLength), offset);
+            offset += end + breakLength;
+            EditLine(line, ref copier, ref mapper, verbatim);
         }
-        return reader.Offset;
+        copier.CopyTo(offset);
+        return offset;
     }
 
     /// <summary>Rewrites a whole body into one array.</summary>
@@ -40,68 +53,142 @@ public static class M3u8UriRewriter
         return output.WrittenSpan.ToArray();
     }
 
-    private static int WriteLine<TMapper>(in M3u8Line line, IBufferWriter<byte> output, ref TMapper mapper, M3u8WriteMode mode)
+    /// <summary>Applies one line's edits; a line without any stays in the pending block.</summary>
+    private static void EditLine<TMapper>(in M3u8Line line, ref Copier copier, ref TMapper mapper, bool verbatim)
         where TMapper : IUriMapper
     {
-        var verbatim = mode == M3u8WriteMode.Verbatim;
-        int n;
+        var start = line.Offset;
+        var textStart = start + Leading(line);
+        var textEnd = textStart + line.Text.Length;
         switch (line.Kind)
         {
             case M3u8LineKind.Blank:
+                if (!verbatim)
+                {
+                    copier.Skip(start, start + line.Raw.Length); // empty, or only blanks
+                }
+                break;
             case M3u8LineKind.Comment:
-                n = Write(output, verbatim || line.Kind == M3u8LineKind.Comment ? line.Raw : default);
                 break;
             case M3u8LineKind.Uri:
-                n = verbatim ? Write(output, Leading(line)) : 0;
-                n += mapper.WriteUri(line.Text, HlsTag.Unknown, default, output);
-                n += verbatim ? Write(output, Trailing(line)) : 0;
+                if (!verbatim)
+                {
+                    copier.Skip(start, textStart);
+                }
+                copier.CopyTo(textStart);
+                copier.Replaced(textEnd, mapper.WriteUri(line.Text, HlsTag.Unknown, default, copier.Output));
+                if (!verbatim)
+                {
+                    copier.Skip(textEnd, start + line.Raw.Length);
+                }
                 break;
             default:
                 if (!mapper.KeepTag(line))
                 {
-                    return 0;
+                    copier.Skip(start, start + line.Raw.Length + line.LineBreak.Length);
+                    return;
                 }
-                n = verbatim ? Write(output, Leading(line)) : 0;
-                n += line.HasValue && line.IsExtXTag
-                    ? WriteAttributes(line, output, ref mapper)
-                    : Write(output, verbatim ? line.Text : line.Raw);
-                n += verbatim ? Write(output, Trailing(line)) : 0;
+                if (!line.HasValue || !line.IsExtXTag)
+                {
+                    break; // #EXTINF, #EXTM3U, valueless tags: kept as they are in both modes
+                }
+                if (!verbatim)
+                {
+                    copier.Skip(start, textStart);
+                }
+                if (line.Value.Contains((byte)'"'))
+                {
+                    EditAttributes(line, textEnd - line.Value.Length, ref copier, ref mapper);
+                }
+                if (!verbatim)
+                {
+                    copier.Skip(textEnd, start + line.Raw.Length);
+                }
                 break;
         }
-        return n + Write(output, verbatim ? line.LineBreak : "\n"u8);
+        if (!verbatim && (line.LineBreak.Length != 1 || line.LineBreak[0] != (byte)'\n'))
+        {
+            var breakStart = start + line.Raw.Length;
+            copier.Skip(breakStart, breakStart + line.LineBreak.Length);
+            copier.Insert(breakStart, "\n"u8); // also after a last line without a break
+        }
     }
 
-    /// <summary>Copies a tag's text, replacing the quoted values of URI attributes.</summary>
-    private static int WriteAttributes<TMapper>(in M3u8Line line, IBufferWriter<byte> output, ref TMapper mapper)
+    /// <summary>Replaces the quoted values of URI attributes; <paramref name="valueStart"/> is where the value is in the body.</summary>
+    private static void EditAttributes<TMapper>(in M3u8Line line, int valueStart, ref Copier copier, ref TMapper mapper)
         where TMapper : IUriMapper
     {
-        var text = line.Text;
-        var valueOffset = text.Length - line.Value.Length;
-        var copyFrom = 0;
-        var written = 0;
         HlsTag? tag = null; // identified at the first URI only: most EXT-X tag lines have none
         var attributes = line.Attributes();
         while (attributes.TryRead(out var a))
         {
             if (a.IsQuoted && HlsTags.IsUriAttribute(a.Name))
             {
-                var start = valueOffset + a.ValueStart;
-                written += Write(output, text[copyFrom..start]);
+                var uriStart = valueStart + a.ValueStart;
+                copier.CopyTo(uriStart);
                 tag ??= line.Tag;
-                written += mapper.WriteUri(a.Value, tag.Value, line.TagName, output);
-                copyFrom = start + a.Value.Length;
+                copier.Replaced(uriStart + a.Value.Length, mapper.WriteUri(a.Value, tag.Value, line.TagName, copier.Output));
             }
         }
-        return written + Write(output, text[copyFrom..]);
     }
 
-    private static ReadOnlySpan<byte> Leading(in M3u8Line line) => line.Raw[..(line.Raw.Length - line.Raw.TrimStart(" \t"u8).Length)];
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int Leading(in M3u8Line line) =>
+        line.Raw.Length == line.Text.Length || line.Text.IsEmpty ? 0 : line.Raw.Length - line.Raw.TrimStart(" \t"u8).Length;
 
-    private static ReadOnlySpan<byte> Trailing(in M3u8Line line) => line.Raw[line.Raw.TrimEnd(" \t"u8).Length..];
-
-    private static int Write(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The output side: body bytes from <see cref="Start"/> on are pending and written in one block when an edit
+    /// needs the output (or at the end).
+    /// </summary>
+    private ref struct Copier(ReadOnlySpan<byte> body, IBufferWriter<byte> output, int start)
     {
-        output.Write(bytes);
-        return bytes.Length;
+        private readonly ReadOnlySpan<byte> _body = body;
+
+        public readonly IBufferWriter<byte> Output = output;
+
+        /// <summary>The first body byte not yet written.</summary>
+        public int Start = start;
+
+        /// <summary>Bytes written to <see cref="Output"/> so far.</summary>
+        public int Written;
+
+        /// <summary>Writes the pending bytes up to <paramref name="end"/>.</summary>
+        public void CopyTo(int end)
+        {
+            if (end > Start)
+            {
+                Output.Write(_body[Start..end]);
+                Written += end - Start;
+                Start = end;
+            }
+        }
+
+        /// <summary>Leaves out the body bytes from <paramref name="from"/> to <paramref name="to"/>.</summary>
+        public void Skip(int from, int to)
+        {
+            if (to > from)
+            {
+                CopyTo(from);
+                Start = to;
+            }
+        }
+
+        /// <summary>
+        /// Records that the caller, after <see cref="CopyTo"/> up to a URI, wrote <paramref name="written"/> bytes
+        /// for it to <see cref="Output"/>; the body continues at <paramref name="end"/>, the URI's end.
+        /// </summary>
+        public void Replaced(int end, int written)
+        {
+            Written += written;
+            Start = end;
+        }
+
+        /// <summary>Writes <paramref name="bytes"/> where the body is at <paramref name="at"/> (after the pending bytes before it).</summary>
+        public void Insert(int at, ReadOnlySpan<byte> bytes)
+        {
+            CopyTo(at);
+            Output.Write(bytes);
+            Written += bytes.Length;
+        }
     }
 }

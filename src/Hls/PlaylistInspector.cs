@@ -10,24 +10,35 @@ public static class PlaylistInspector
 {
     public static PlaylistInfo Inspect(ReadOnlySpan<byte> body)
     {
-        var reader = new M3u8LineReader(body);
-        // RFC 8216 §4.3.1.1: the first line must be #EXTM3U (a BOM is skipped by the reader).
-        if (!reader.TryRead(out var first) || !first.Raw.StartsWith("#EXTM3U"u8))
+        // The lines of M3u8LineReader, without building an M3u8Line: only tag names and a few values are read here.
+        var offset = body.StartsWith(M3u8LineReader.Utf8Bom) ? M3u8LineReader.Utf8Bom.Length : 0;
+        var rest = body[offset..];
+        var end = M3u8LineReader.NextLineBreak(rest, out var breakLength);
+        // RFC 8216 §4.3.1.1: the first line must be #EXTM3U (after a BOM).
+        if (rest.IsEmpty || !rest[..end].StartsWith("#EXTM3U"u8))
         {
             return default;
         }
+        offset += end + breakLength;
         bool master = false, endList = false;
         var type = PlaylistType.None;
         double target = 0, partTarget = 0;
         long sequence = 0, discontinuitySequence = 0;
         var segments = 0;
-        while (reader.TryRead(out var line))
+        while (offset < body.Length)
         {
-            if (line.Kind != M3u8LineKind.Tag)
+            rest = body[offset..];
+            end = M3u8LineReader.NextLineBreak(rest, out breakLength);
+            offset += end + breakLength;
+            var text = Blanks.Trim(rest[..end]);
+            // a tag line starts with #EXT (M3u8Line); every name Identify knows is at least 7 bytes (#EXTINF)
+            if (text.Length < 7 || !text.StartsWith("#EXT"u8))
             {
                 continue;
             }
-            var tag = line.Tag;
+            var colon = text.IndexOf((byte)':');
+            var tag = HlsTags.Identify(colon < 0 ? text : text[..colon]);
+            var value = colon < 0 ? default : text[(colon + 1)..];
             if (HlsTags.IsMultivariantTag(tag))
             {
                 master = true;
@@ -42,7 +53,7 @@ public static class PlaylistInspector
                     endList = true;
                     break;
                 case HlsTag.PlaylistType:
-                    type = Blanks.Trim(line.Value) switch
+                    type = Blanks.Trim(value) switch
                     {
                         var v when v.SequenceEqual("VOD"u8) => PlaylistType.Vod,
                         var v when v.SequenceEqual("EVENT"u8) => PlaylistType.Event,
@@ -50,16 +61,16 @@ public static class PlaylistInspector
                     };
                     break;
                 case HlsTag.TargetDuration:
-                    target = ParseDouble(line.Value);
+                    target = ParseDouble(value);
                     break;
                 case HlsTag.MediaSequence:
-                    sequence = ParseLong(line.Value);
+                    sequence = ParseLong(value);
                     break;
                 case HlsTag.DiscontinuitySequence:
-                    discontinuitySequence = ParseLong(line.Value);
+                    discontinuitySequence = ParseLong(value);
                     break;
                 case HlsTag.PartInf:
-                    if (AttributeListReader.TryGet(line.Value, "PART-TARGET"u8, out var pt))
+                    if (AttributeListReader.TryGet(value, "PART-TARGET"u8, out var pt))
                     {
                         partTarget = ParseDouble(pt);
                     }

@@ -21,6 +21,10 @@ internal static class PlaylistLineRewriter
 {
     private const int MaxUriChars = 4096;
 
+    /// <summary>Printable ASCII but for the characters RFC 3986 excludes and '#': what a simple relative reference is made of.</summary>
+    private static readonly SearchValues<byte> SimpleUriBytes =
+        SearchValues.Create("!$%&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~"u8);
+
     /// <summary>
     /// Rewrites whole lines from <paramref name="offset"/> until at least <paramref name="budget"/> bytes were
     /// written or the body ends; returns the offset to continue from (so the caller can flush between calls).
@@ -41,7 +45,7 @@ internal static class PlaylistLineRewriter
     /// <summary>The shared writer's callbacks: steering tags go, every URI becomes a gateway URI.</summary>
     private readonly struct GatewayUriMapper(PlaylistRewriteContext ctx) : IUriMapper
     {
-        public bool KeepTag(in M3u8Line line) => !line.IsExtXTag || line.Tag != HlsTag.ContentSteering;
+        public bool KeepTag(in M3u8Line line) => !line.IsTag("#EXT-X-CONTENT-STEERING"u8);
 
         public int WriteUri(ReadOnlySpan<byte> uri, HlsTag tag, ReadOnlySpan<byte> tagName, IBufferWriter<byte> output) =>
             PlaylistLineRewriter.WriteUri(uri, output, ctx, isKey: tag is HlsTag.Key or HlsTag.SessionKey);
@@ -55,17 +59,8 @@ internal static class PlaylistLineRewriter
             return Refuse(uri, output, ctx);
         }
         Span<char> chars = stackalloc char[uri.Length];
-        var simple = true;
-        for (var i = 0; i < uri.Length; i++)
-        {
-            var b = uri[i];
-            if (b is <= 0x20 or >= 0x7F or (byte)'"' or (byte)'<' or (byte)'>' or (byte)'\\' or (byte)'^' or (byte)'`' or (byte)'{' or (byte)'|' or (byte)'}' or (byte)'#')
-            {
-                simple = false;
-            }
-            chars[i] = (char)b;
-        }
-        if (simple && TrySimpleRelative(chars, out var pathLength))
+        Encoding.Latin1.GetChars(uri, chars); // byte for char, vectorised
+        if (!uri.ContainsAnyExcept(SimpleUriBytes) && TrySimpleRelative(chars, out var pathLength))
         {
             // The common case: "seg42.ts", "720p/index.m3u8?x=1" below the playlist's directory. It already
             // resolves through the gateway (players resolve against the playlist URL), so it stays relative.
@@ -125,7 +120,7 @@ internal static class PlaylistLineRewriter
         {
             return Refuse(uriBytes, output, ctx);
         }
-        var n = Write(output, Encoding.UTF8.GetBytes(gatewayPath));
+        var n = WriteAscii(output, gatewayPath);
         return n + WriteQueryAndSignature(query.AsSpan(), gatewayPath, default, output, ctx);
     }
 

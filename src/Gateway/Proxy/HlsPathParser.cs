@@ -1,3 +1,4 @@
+using System.Buffers;
 using HlsGateway.Monitor.Metrics;
 
 namespace HlsGateway.Proxy;
@@ -98,6 +99,10 @@ internal static class HlsPathParser
 
     private static readonly string[] SegmentExtensions = ["ts", "m4s", "mp4", "m4a", "m4v", "aac", "ac3", "ec3", "mp3", "vtt", "webvtt", "key", "cmfv", "cmfa", "fmp4", "mpd"];
 
+    private static readonly SearchValues<char> UnsafePathChars =
+        SearchValues.Create("\\# \0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F" +
+            "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
+
     /// <summary>True when no segment is (or decodes to) '.' or '..', and there are no encoded separators, '#' or control bytes.</summary>
     internal static bool IsSafePath(ReadOnlySpan<char> path)
     {
@@ -105,14 +110,12 @@ internal static class HlsPathParser
         {
             return false;
         }
-        foreach (var ch in path)
+        // '#' is no path character: upstream it would start a fragment, and "a/#.ts" would fetch "a/".
+        // System.Uri trims spaces at the end of the upstream URL, turning ".. " into a dot segment.
+        // Controls are char.IsControl's: C0 (in UnsafePathChars) and DEL..C1. Two vectorised scans.
+        if (path.ContainsAny(UnsafePathChars) || path.ContainsAnyInRange('\u007F', '\u009F'))
         {
-            // '#' is no path character: upstream it would start a fragment, and "a/#.ts" would fetch "a/".
-            // System.Uri trims spaces at the end of the upstream URL, turning ".. " into a dot segment.
-            if (ch is '\\' or '\0' or '#' or ' ' || char.IsControl(ch))
-            {
-                return false;
-            }
+            return false;
         }
         // encoded separators, NUL and double encoding; most paths have no '%' at all (one vectorised scan)
         if (path.Contains('%') && (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
