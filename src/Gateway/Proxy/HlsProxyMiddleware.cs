@@ -221,7 +221,7 @@ internal sealed partial class HlsProxyMiddleware(
 
     private const int LargeWriteChunk = 128 * 1024;
 
-    // Chunks bigger than Kestrel's 4 KB blocks come from ArrayPool<byte>.Shared (the output pipe rents them there),
+    // Chunks bigger than a pool block (4 KB in Kestrel's pool, 64 KiB in IoBlockPool) come from ArrayPool<byte>.Shared (the output pipe rents them there),
     // which keeps 32 arrays per size per core. Past that every rent is a new 128 KB array on the large-object heap:
     // at 2,000 players that was up to 45 MB/s of LOH garbage, a gen2 GC every 2 s and segment p99 180 ms instead of
     // 29 ms. So only this many segment writes at a time use large chunks; the rest go through Kestrel's pinned
@@ -230,9 +230,11 @@ internal sealed partial class HlsProxyMiddleware(
     private static int s_largeWrites;
 
     /// <summary>
-    /// Writes a cached body. Response.Body.WriteAsync copies into Kestrel's 4 KB pool blocks (a 670 KB segment is
-    /// ~165 block rents and copies, a third of the CPU of a segment hit in profiles); asking the response's
-    /// PipeWriter for more than a block gets one pooled buffer per chunk instead, sent in one syscall.
+    /// Writes a cached body. Response.Body.WriteAsync copies into the connection pool's blocks (with Kestrel's own
+    /// 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, a 670 KB segment is ~165 block rents and copies, a third of
+    /// the CPU of a segment hit in profiles); asking the response's PipeWriter for more than a block gets one
+    /// pooled buffer per chunk instead, sent in one syscall. With the default 64 KiB blocks the gain of this path
+    /// has not been measured again (benchmarks/README.md "I/O block size").
     /// Chunks keep what one slow client pins to a bounded amount while the flush waits for it.
     /// </summary>
     private static async ValueTask WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken ct)
