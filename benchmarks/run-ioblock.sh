@@ -3,8 +3,9 @@
 # in one run: each round measures nginx, then the gateway with each block size (a fresh process each), on the same
 # rows as run-bench.sh: the 670 KB cached segment over TLS h1 (wrk 64 conns), TLS h2 (h2load 32 x 10 streams and
 # 64 x 1), the cached playlist over TLS h2 and the segment over cleartext h1. Loopback only; uses ../shared/bench.
-# Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool; "65536:nocoalesce" = that size with Gateway:Tls:CoalesceWrites
-# false), ROUNDS (2), DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0).
+# Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool; flags after a colon, comma-separated: "65536:nocoalesce" = that
+# size with Gateway:Tls:CoalesceWrites false, "65536:nodirect" = with Gateway:Tls:DirectSend false), ROUNDS (2),
+# DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0), ONLY_ROWS ("" = all; "tls_h2" = the TLS h2 segment rows only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -23,6 +24,11 @@ trap 'stop_gw; rm -f "$PIDFILE"' EXIT
 export CURL_CA_BUNDLE="$PEER_TLS_DIR/cert.pem"
 rows() { # label tls-base h1-base pidfile
   local label=$1 tls=$2 h1=$3 pidf=$4
+  if [ "${ONLY_ROWS:-}" = tls_h2 ]; then
+    PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
+    H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
+    return
+  fi
   TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"ts"/"test":"tls_h1_ts"/'
   PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
   H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
@@ -34,11 +40,14 @@ rows() { # label tls-base h1-base pidfile
   for round in $(seq 1 "$ROUNDS"); do
     [ "${SKIP_NGINX:-0}" = 1 ] || rows nginx-proxy-cache https://127.0.0.1:18443 http://127.0.0.1:18081 /tmp/bench-nginx-peer/logs/nginx.pid | sed "s/^{/{\"round\":$round,/"
     for variant in $BLOCKS; do
-      blk="${variant%%:*}"; coalesce=true; [ "$variant" = "$blk:nocoalesce" ] && coalesce=false
+      blk="${variant%%:*}"; flags=",${variant#"$blk"}"; flags="${flags/:/},"
+      coalesce=true; direct=true
+      case "$flags" in *,nocoalesce,*) coalesce=false;; esac
+      case "$flags" in *,nodirect,*) direct=false;; esac
       DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
         --Kestrel:Endpoints:Http:Url=http://127.0.0.1:18090 --Gateway:Origins:bench=http://127.0.0.1:18080 \
         --Gateway:Tls:Url=https://127.0.0.1:18493 --Gateway:Tls:CertificatePath="$PEER_TLS_DIR/cert.pem" --Gateway:Tls:KeyPath="$PEER_TLS_DIR/key.pem" \
-        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Tls:CoalesceWrites=$coalesce --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
+        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Tls:CoalesceWrites=$coalesce --Gateway:Tls:DirectSend=$direct --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
         --Logging:LogLevel:Default=Warning >/tmp/gw-ioblock.log 2>&1 &
       echo $! > "$PIDFILE"
       for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:18090/hls/bench/vod/720p/seg_005.ts && break; sleep 0.2; done
@@ -53,10 +62,12 @@ rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r.get("label") == "meta" or "rps" not in r: continue
-    rows[(r["test"], r["label"])].append(r["rps"])
+    cpu = r.get("server_cpu_us_per_req")
+    rows[(r["test"], r["label"])].append(f'{r["rps"]:,.0f}' + (f' ({cpu:,.0f} us)' if cpu else ''))
 tests = sorted({t for t, _ in rows}); labels = sorted({l for _, l in rows})
-print("test".ljust(14) + "".join(l.rjust(26) for l in labels))
+print("req/s (server CPU us per request), one per round")
 for t in tests:
-    print(t.ljust(14) + "".join((" / ".join(f"{v:,.0f}" for v in rows.get((t, l), []))).rjust(26) for l in labels))
+    for l in labels:
+        if rows.get((t, l)): print(t.ljust(14), l.ljust(34), " / ".join(rows[(t, l)]))
 PY
 echo "raw: $OUT"

@@ -78,6 +78,10 @@ internal static class ListenSetup
                         return;
                     }
                     lo.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (tls.DirectSend)
+                    {
+                        lo.Use(next => connection => TlsDirectSend.RunAsync(connection, next)); // cipher side of TLS
+                    }
                     lo.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions

@@ -29,5 +29,11 @@ internal sealed class TlsOptions
     /// </summary>
     public bool CoalesceWrites { get; set; } = true;
 
+    /// <summary>
+    /// Send the encrypted records from SslStream's buffer straight to the socket (<see cref="TlsDirectSend"/>) instead of
+    /// copying them into the socket transport's pipe first. Default true; false = Kestrel's own path (for A/B runs).
+    /// </summary>
+    public bool DirectSend { get; set; } = true;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Url);
 }
