@@ -24,14 +24,11 @@ trap 'stop_gw; rm -f "$PIDFILE"' EXIT
 export CURL_CA_BUNDLE="$PEER_TLS_DIR/cert.pem"
 rows() { # label tls-base h1-base pidfile
   local label=$1 tls=$2 h1=$3 pidf=$4
-  if [ "${ONLY_ROWS:-}" = tls_h2 ]; then
-    PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
-    H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
-    return
-  fi
-  TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"ts"/"test":"tls_h1_ts"/'
+  local all=1; [ "${ONLY_ROWS:-}" = tls_h2 ] && all=0
+  [ "$all" = 0 ] || TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"ts"/"test":"tls_h1_ts"/'
   PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
   H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
+  [ "$all" = 0 ] && return
   TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_m3u8"/'
   TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$h1" "$label"
 }

@@ -34,15 +34,8 @@ internal static class TlsDirectSend
         }
         Interlocked.Increment(ref s_connections);
         var original = connection.Transport;
-        connection.Transport = new DuplexPipe(original.Input, new SocketWriter(socket, original.Output, connection));
+        connection.Transport = new TlsWriteCoalescer.DuplexPipe(original.Input, new SocketWriter(socket, original.Output, connection));
         return next(connection);
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
     }
 
     /// <summary>
@@ -98,25 +91,25 @@ internal static class TlsDirectSend
 
         public override void Complete(Exception? exception = null)
         {
-            if (_completed)
+            if (MarkCompleted())
             {
-                return;
+                // the transport's (idle) send loop ends on this and closes the socket, as without us
+                transportOutput.Complete(exception);
             }
-            _completed = true;
-            _cancel.Dispose();
-            // the transport's (idle) send loop ends on this and closes the socket, as without us
-            transportOutput.Complete(exception);
         }
 
-        public override async ValueTask CompleteAsync(Exception? exception = null)
+        public override ValueTask CompleteAsync(Exception? exception = null) =>
+            MarkCompleted() ? transportOutput.CompleteAsync(exception) : ValueTask.CompletedTask;
+
+        private bool MarkCompleted()
         {
             if (_completed)
             {
-                return;
+                return false;
             }
             _completed = true;
             _cancel.Dispose();
-            await transportOutput.CompleteAsync(exception).ConfigureAwait(false);
+            return true;
         }
 
         private ValueTask<FlushResult> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -129,46 +122,28 @@ internal static class TlsDirectSend
             // token (Kestrel's HTTP/1.1 adapter passes one) is used as is rather than linked with CancelPendingFlush's:
             // a linked source per record would cost more than the copy this class removes, and nothing cancels the
             // flushes of a transport under TLS (the HTTP layer cancels its own pipe's)
-            var pending = socket.SendAsync(data, SocketFlags.None, cancellationToken.CanBeCanceled ? cancellationToken : _cancel.Token);
-            if (pending.IsCompletedSuccessfully)
+            var token = cancellationToken.CanBeCanceled ? cancellationToken : _cancel.Token;
+            var first = socket.SendAsync(data, SocketFlags.None, token);
+            if (first.IsCompletedSuccessfully && first.Result == data.Length)
             {
-                var sent = pending.Result;
-                return sent == data.Length
-                    ? new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false))
-                    : SendRestAsync(data[sent..], cancellationToken);
+                return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false));
             }
-            return AwaitSendAsync(pending, data, cancellationToken);
+            if (!first.IsCompleted)
+            {
+                Interlocked.Increment(ref s_pendingSends);
+            }
+            return SendRestAsync(first, data, token);
         }
 
-        private async ValueTask<FlushResult> AwaitSendAsync(ValueTask<int> pending, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        /// <summary>Waits for the first send (a full socket buffer), then sends what it left, if anything.</summary>
+        private async ValueTask<FlushResult> SendRestAsync(ValueTask<int> first, ReadOnlyMemory<byte> data, CancellationToken token)
         {
-            Interlocked.Increment(ref s_pendingSends);
-            int sent;
             try
             {
-                sent = await pending.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (Canceled(ex))
-            {
-                return new FlushResult(isCanceled: true, isCompleted: false);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                throw Reset(ex);
-            }
-            return sent == data.Length ? new FlushResult(false, false) : await SendRestAsync(data[sent..], cancellationToken).ConfigureAwait(false);
-        }
-
-        private async ValueTask<FlushResult> SendRestAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-        {
-            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancel.Token) : null;
-            var token = linked?.Token ?? _cancel.Token;
-            try
-            {
+                data = data[await first.ConfigureAwait(false)..];
                 while (!data.IsEmpty)
                 {
-                    var sent = await socket.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false);
-                    data = data[sent..];
+                    data = data[await socket.SendAsync(data, SocketFlags.None, token).ConfigureAwait(false)..];
                 }
             }
             catch (Exception ex) when (Canceled(ex))

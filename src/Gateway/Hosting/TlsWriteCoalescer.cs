@@ -113,7 +113,8 @@ internal static partial class TlsWriteCoalescer
         }
     }
 
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    /// <summary>A transport whose one side is replaced (here: output; <see cref="TlsDirectSend"/>: the cipher side's output).</summary>
+    internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input => input;
 
