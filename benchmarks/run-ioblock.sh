@@ -5,7 +5,8 @@
 # 64 x 1), the cached playlist over TLS h2 and the segment over cleartext h1. Loopback only; uses ../shared/bench.
 # Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool; flags after a colon, comma-separated: "65536:nocoalesce" = that
 # size with Gateway:Tls:CoalesceWrites false, "65536:nodirect" = with Gateway:Tls:DirectSend false), ROUNDS (2),
-# DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0), ONLY_ROWS ("" = all; "tls_h2" = the TLS h2 segment rows only).
+# DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0), ONLY_ROWS ("" = all; "tls_h2" = the TLS h2 segment rows only;
+# "tls_h1" = the TLS h1 playlist and segment rows only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -24,8 +25,14 @@ trap 'stop_gw; rm -f "$PIDFILE"' EXIT
 export CURL_CA_BUNDLE="$PEER_TLS_DIR/cert.pem"
 rows() { # label tls-base h1-base pidfile
   local label=$1 tls=$2 h1=$3 pidf=$4
-  local all=1; [ "${ONLY_ROWS:-}" = tls_h2 ] && all=0
-  [ "$all" = 0 ] || TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"ts"/"test":"tls_h1_ts"/'
+  local all=1; [ -n "${ONLY_ROWS:-}" ] && all=0
+  if [ "${ONLY_ROWS:-}" = tls_h1 ]; then
+    TESTS="m3u8 ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" \
+      | sed 's/"test":"m3u8"/"test":"tls_h1_m3u8"/; s/"test":"ts"/"test":"tls_h1_ts"/'
+    return
+  fi
+  [ "$all" = 0 ] || TESTS="m3u8 ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" \
+    | sed 's/"test":"m3u8"/"test":"tls_h1_m3u8"/; s/"test":"ts"/"test":"tls_h1_ts"/'
   PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
   H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
   [ "$all" = 0 ] && return
@@ -38,13 +45,15 @@ rows() { # label tls-base h1-base pidfile
     [ "${SKIP_NGINX:-0}" = 1 ] || rows nginx-proxy-cache https://127.0.0.1:18443 http://127.0.0.1:18081 /tmp/bench-nginx-peer/logs/nginx.pid | sed "s/^{/{\"round\":$round,/"
     for variant in $BLOCKS; do
       blk="${variant%%:*}"; flags=",${variant#"$blk"}"; flags="${flags/:/},"
-      coalesce=true; direct=true
+      coalesce=true; direct=true; inlinecomp=true
       case "$flags" in *,nocoalesce,*) coalesce=false;; esac
       case "$flags" in *,nodirect,*) direct=false;; esac
+      case "$flags" in *,noinlinecomp,*) inlinecomp=false;; esac
+      case "$flags" in *,inlinecomp,*) inlinecomp=true;; esac
       DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
         --Kestrel:Endpoints:Http:Url=http://127.0.0.1:18090 --Gateway:Origins:bench=http://127.0.0.1:18080 \
         --Gateway:Tls:Url=https://127.0.0.1:18493 --Gateway:Tls:CertificatePath="$PEER_TLS_DIR/cert.pem" --Gateway:Tls:KeyPath="$PEER_TLS_DIR/key.pem" \
-        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Tls:CoalesceWrites=$coalesce --Gateway:Tls:DirectSend=$direct --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
+        --Gateway:Hosting:IoBlockSize="$blk" --Gateway:Tls:CoalesceWrites=$coalesce --Gateway:Tls:DirectSend=$direct --Gateway:Hosting:InlineSocketCompletions=$inlinecomp --Gateway:Cache:MasterPlaylistTtl=00:00:01 --Gateway:Cache:VodPlaylistTtl=00:00:01 \
         --Logging:LogLevel:Default=Warning >/tmp/gw-ioblock.log 2>&1 &
       echo $! > "$PIDFILE"
       for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:18090/hls/bench/vod/720p/seg_005.ts && break; sleep 0.2; done
@@ -60,9 +69,9 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     if r.get("label") == "meta" or "rps" not in r: continue
     cpu = r.get("server_cpu_us_per_req")
-    rows[(r["test"], r["label"])].append(f'{r["rps"]:,.0f}' + (f' ({cpu:,.0f} us)' if cpu else ''))
+    rows[(r["test"], r["label"])].append(f'{r["rps"]:,.0f}' + (f' ({cpu:,.0f} us, p99 {r["lat_p99_ms"]} ms)' if cpu else ''))
 tests = sorted({t for t, _ in rows}); labels = sorted({l for _, l in rows})
-print("req/s (server CPU us per request), one per round")
+print("req/s (server CPU us per request, p99), one per round")
 for t in tests:
     for l in labels:
         if rows.get((t, l)): print(t.ljust(14), l.ljust(34), " / ".join(rows[(t, l)]))

@@ -18,6 +18,10 @@ internal static class ServerHostingExtensions
         AddListeners(builder);
         builder.WebHost.ConfigureKestrel(k => Apply(limits, k.Limits));
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = hosting.InlineIoScheduling);
+        // before the first socket of the process (Kestrel binds later); reported at start by SocketCompletionsReport
+        var inEffect = SocketCompletions.Apply(hosting.InlineSocketCompletions);
+        builder.Services.AddHostedService(sp => new SocketCompletionsReport(hosting.InlineSocketCompletions, inEffect,
+            sp.GetRequiredService<ILogger<SocketCompletionsReport>>()));
         if (hosting.IoBlockSize > 0)
         {
             // registered after UseKestrel's own factory, so the socket transport's pools come from here
