@@ -25,17 +25,13 @@ trap 'stop_gw; rm -f "$PIDFILE"' EXIT
 export CURL_CA_BUNDLE="$PEER_TLS_DIR/cert.pem"
 rows() { # label tls-base h1-base pidfile
   local label=$1 tls=$2 h1=$3 pidf=$4
-  local all=1; [ -n "${ONLY_ROWS:-}" ] && all=0
-  if [ "${ONLY_ROWS:-}" = tls_h1 ]; then
-    TESTS="m3u8 ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" \
-      | sed 's/"test":"m3u8"/"test":"tls_h1_m3u8"/; s/"test":"ts"/"test":"tls_h1_ts"/'
-    return
-  fi
-  [ "$all" = 0 ] || TESTS="m3u8 ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" \
+  local only=${ONLY_ROWS:-}
+  [ "$only" = tls_h2 ] || TESTS="m3u8 ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" \
     | sed 's/"test":"m3u8"/"test":"tls_h1_m3u8"/; s/"test":"ts"/"test":"tls_h1_ts"/'
+  [ "$only" = tls_h1 ] && return
   PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts"/'
   H2_CONNS=64 H2_STREAMS=1 PLAYLIST_PATH=/vod/720p/seg_005.ts TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_ts_1s"/'
-  [ "$all" = 0 ] && return
+  [ -n "$only" ] && return
   TESTS=h2c_m3u8 SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$tls" "$label" | sed 's/"test":"h2c_m3u8"/"test":"tls_h2_m3u8"/'
   TESTS="ts" SERVER_PIDFILE="$pidf" bash "$BENCH/load.sh" "$h1" "$label"
 }

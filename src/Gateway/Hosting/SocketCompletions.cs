@@ -33,12 +33,7 @@ internal static class SocketCompletions
         return field?.GetValue(null) as bool?;
     }
 
-    /// <summary>The runtime's number of epoll threads in this mode (its own rule: one per core when inline).</summary>
-    public static int EventThreads(bool inline) =>
-        uint.TryParse(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"), out var n) ? (int)n
-        : inline ? Environment.ProcessorCount
-        : Math.Max(1, (int)Math.Round(Environment.ProcessorCount / (double)(RuntimeArchitectureIsArm() ? 8 : 30)));
-
-    private static bool RuntimeArchitectureIsArm() =>
-        System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm;
+    /// <summary>The runtime's number of epoll threads when inline: one per core unless DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT says otherwise.</summary>
+    public static int InlineEventThreads() =>
+        uint.TryParse(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"), out var n) ? (int)n : Environment.ProcessorCount;
 }

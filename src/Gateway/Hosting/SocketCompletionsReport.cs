@@ -15,7 +15,7 @@ internal sealed partial class SocketCompletionsReport(bool requested, bool? inEf
         }
         else if (requested)
         {
-            Log.Inline(logger, SocketCompletions.EventThreads(inline: true));
+            Log.Inline(logger, SocketCompletions.InlineEventThreads());
         }
         else
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HlsGateway.Tests.Common;
 
 namespace HlsGateway.Tests.Hosting;
@@ -9,31 +8,6 @@ public sealed class ListenUrlsTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("gw-urls-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string GatewayDll()
-    {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var dll = Path.Combine(Tools.RepoRoot, "src", "Gateway", "bin", testDir.Parent!.Name, testDir.Name, "Gateway.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        return dll;
-    }
-
-    private static string Dotnet() =>
-        Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-
-    private static async Task<LocalProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? env = null)
-    {
-        var dll = GatewayDll();
-        var process = LocalProcess.Start(Dotnet(), [dll, .. args], Path.GetDirectoryName(dll), env);
-        var sw = Stopwatch.StartNew();
-        while (!process.Output.Contains("HLS gateway listening", StringComparison.Ordinal))
-        {
-            Assert.False(process.HasExited, "the gateway exited at start-up:\n" + process.Output);
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(40), "the gateway did not start:\n" + process.Output);
-            await Task.Delay(100);
-        }
-        return process;
-    }
 
     private static async Task AssertServesAsync(string url)
     {
@@ -46,13 +20,13 @@ public sealed class ListenUrlsTests : IDisposable
     public async Task Urls_from_the_command_line_and_from_ASPNETCORE_URLS_are_where_the_gateway_listens()
     {
         var port = LocalProcess.FreeTcpPort();
-        await using (var gw = await StartAsync(["--urls", $"http://127.0.0.1:{port}"]))
+        await using (var gw = await GatewayExecutable.StartAsync(["--urls", $"http://127.0.0.1:{port}"]))
         {
             await AssertServesAsync($"http://127.0.0.1:{port}");
             Assert.DoesNotContain("Overriding address", gw.Output);
         }
         port = LocalProcess.FreeTcpPort();
-        await using (var gw = await StartAsync([], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" }))
+        await using (var gw = await GatewayExecutable.StartAsync([], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" }))
         {
             await AssertServesAsync($"http://127.0.0.1:{port}");
             Assert.DoesNotContain("Overriding address", gw.Output);
@@ -65,7 +39,7 @@ public sealed class ListenUrlsTests : IDisposable
         TestCertificates.Write(_dir);
         var port = LocalProcess.FreeTcpPort();
         var tlsPort = LocalProcess.FreeTcpPort();
-        await using var gw = await StartAsync(["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
+        await using var gw = await GatewayExecutable.StartAsync(["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
             $"--Gateway:Tls:CertificatePath={Path.Combine(_dir, "cert.pem")}", $"--Gateway:Tls:KeyPath={Path.Combine(_dir, "key.pem")}"]);
         await AssertServesAsync($"http://127.0.0.1:{port}");
         await AssertServesAsync($"https://127.0.0.1:{tlsPort}");
@@ -75,8 +49,8 @@ public sealed class ListenUrlsTests : IDisposable
     [Fact]
     public async Task Urls_together_with_Kestrel_Endpoints_refuse_start_up_with_a_message()
     {
-        var dll = GatewayDll();
-        await using var gw = LocalProcess.Start(Dotnet(), [dll, "--urls", "http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0"], Path.GetDirectoryName(dll));
+        var dll = GatewayExecutable.Dll();
+        await using var gw = LocalProcess.Start(GatewayExecutable.Dotnet(), [dll, "--urls", "http://127.0.0.1:0", "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0"], Path.GetDirectoryName(dll));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await gw.WaitForExitAsync(cts.Token);
         Assert.Contains("Kestrel:Endpoints", gw.Output);

@@ -17,17 +17,6 @@ public sealed class ShutdownDrainTests
 {
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(6);
 
-    private static string GatewayDll()
-    {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // .../bin/<config>/net10.0
-        var dll = Path.Combine(Tools.RepoRoot, "src", "Gateway", "bin", testDir.Parent!.Name, testDir.Name, "Gateway.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; build src/Gateway -c {testDir.Parent!.Name}");
-        return dll;
-    }
-
-    private static string Dotnet() =>
-        Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-
     private static async Task<TestOrigin> StartOriginAsync()
     {
         var origin = await TestOrigin.StartAsync();
@@ -54,8 +43,8 @@ public sealed class ShutdownDrainTests
     {
         await using var origin = await StartOriginAsync();
         var port = LocalProcess.FreeTcpPort();
-        var dll = GatewayDll();
-        await using var process = LocalProcess.Start(Dotnet(), [dll,
+        var dll = GatewayExecutable.Dll();
+        await using var process = LocalProcess.Start(GatewayExecutable.Dotnet(), [dll,
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{port}",
             $"--Gateway:Origins:o={origin.BaseUrl}",
             "--Gateway:Hosting:ShutdownTimeout=00:00:20",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HlsGateway.Tests.Common;
 
 namespace HlsGateway.Tests.Hosting;
@@ -22,24 +21,14 @@ public sealed class SocketCompletionsTests : IDisposable
         TestCertificates.Write(_dir);
         var port = LocalProcess.FreeTcpPort();
         var tlsPort = LocalProcess.FreeTcpPort();
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var dll = Path.Combine(Tools.RepoRoot, "src", "Gateway", "bin", testDir.Parent!.Name, testDir.Name, "Gateway.dll");
-        List<string> args = [dll, "--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
+        List<string> args = ["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
             $"--Gateway:Tls:CertificatePath={Path.Combine(_dir, "cert.pem")}", $"--Gateway:Tls:KeyPath={Path.Combine(_dir, "key.pem")}"];
         if (inline is { } v)
         {
             args.Add($"--Gateway:Hosting:InlineSocketCompletions={v}");
         }
-        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        await using var gw = LocalProcess.Start(dotnet, args, Path.GetDirectoryName(dll),
+        await using var gw = await GatewayExecutable.StartAsync(args,
             new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = inheritedVariable });
-        var sw = Stopwatch.StartNew();
-        while (!gw.Output.Contains("HLS gateway listening", StringComparison.Ordinal))
-        {
-            Assert.False(gw.HasExited, "the gateway exited at start-up:\n" + gw.Output);
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(40), "the gateway did not start:\n" + gw.Output);
-            await Task.Delay(100);
-        }
 
         var expectInline = inline ?? true;
         Assert.Contains(expectInline

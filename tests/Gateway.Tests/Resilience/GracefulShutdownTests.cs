@@ -11,24 +11,11 @@ namespace HlsGateway.Tests.Resilience;
 /// </summary>
 public sealed class GracefulShutdownTests
 {
-    /// <summary>The gateway build matching this test build (Debug or Release), which the project reference produced.</summary>
-    private static string GatewayDll()
-    {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // .../bin/<config>/net10.0
-        var configuration = testDir.Parent!.Name;
-        var dll = Path.Combine(Tools.RepoRoot, "src", "Gateway", "bin", configuration, testDir.Name, "Gateway.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; build src/Gateway -c {configuration}");
-        return dll;
-    }
-
-    private static string Dotnet() =>
-        Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-
     private static async Task<(LocalProcess Process, int Port)> StartGatewayAsync(TestOrigin origin, string shutdownTimeout)
     {
         var port = LocalProcess.FreeTcpPort();
-        var dll = GatewayDll();
-        var process = LocalProcess.Start(Dotnet(), [dll,
+        var dll = GatewayExecutable.Dll();
+        var process = LocalProcess.Start(GatewayExecutable.Dotnet(), [dll,
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{port}",
             $"--Gateway:Origins:o={origin.BaseUrl}",
             $"--Gateway:Hosting:ShutdownTimeout={shutdownTimeout}",
