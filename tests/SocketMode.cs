@@ -4,8 +4,8 @@ namespace HlsGateway.Tests;
 
 /// <summary>
 /// The test process runs its sockets the way the gateway does by default (Gateway:Hosting:InlineSocketCompletions):
-/// set before any socket exists, so every in-process gateway, origin and client here uses the same mode whatever test
-/// runs first.
+/// set when the test assembly loads, before its tests open sockets. The test host's own channel to the runner can win
+/// that race, and then the process stays in thread-pool mode (the gateway logs SocketCompletionsNotInEffect).
 /// </summary>
 internal static class SocketMode
 {
