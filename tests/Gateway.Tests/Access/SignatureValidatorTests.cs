@@ -129,23 +129,4 @@ public sealed class SignatureValidatorTests
         var target = Signed(Path) + "&pad=" + new string('x', 6000);
         Assert.Equal(SignatureStatus.Valid, Check(target, Ms(Exp - 1)));
     }
-
-    [Fact]
-    public void Validate_does_not_allocate()
-    {
-        var snapshot = Snapshot();
-        var target = "/hls/news/live/v1/seg1.ts" + Signed(Path, acl: "/hls/news/live/", ip: "203.0.113.7")[Path.Length..];
-        var client = IPAddress.Parse("203.0.113.7");
-        for (var i = 0; i < 100; i++)
-        {
-            SignatureValidator.Validate(target, client, Ms(Exp - 1), snapshot, false, out _);
-        }
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
-        {
-            SignatureValidator.Validate(target, client, Ms(Exp - 1), snapshot, false, out _);
-        }
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-    }
 }

@@ -46,6 +46,17 @@ public sealed class HlsPathParserTests
     }
 
     [Fact]
+    public void Refuses_exactly_the_control_characters_backslash_hash_and_space()
+    {
+        // char.IsControl is C0, DEL and C1; U+00A0 and above are ordinary path characters
+        for (var c = '\0'; c <= '\u00FF'; c++)
+        {
+            var unsafeChar = char.IsControl(c) || c is '\\' or '#' or ' ';
+            Assert.True(HlsPathParser.IsSafePath($"a{c}b.ts") != unsafeChar, $"U+{(int)c:X4}");
+        }
+    }
+
+    [Fact]
     public void Builds_upstream_url_without_gateway_query_parameters()
     {
         var result = HlsPathParser.Parse("/hls/news/live/seg_1.ts?exp=1&kid=k&acl=/hls/&ip=1.2.3.4&sig=abc&token=origin1", Registry(), out var request, out _);
