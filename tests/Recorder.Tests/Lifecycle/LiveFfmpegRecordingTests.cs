@@ -71,6 +71,8 @@ public class LiveFfmpegRecordingTests : IAsyncLifetime
         await host.WaitForEventAsync<StreamStartEventArgs>(_ => true, TimeSpan.FromSeconds(15));
         Assert.Equal(RecordingState.Recording, host.Manager.Get("live")!.State);
         await Task.Delay(TimeSpan.FromSeconds(10));
+        // what ffmpeg had published when the stop was asked for: the recording must hold all of it (catch-up on stop)
+        var published = LastPublishedSequence(await File.ReadAllTextAsync(Path.Combine(_media, "index.m3u8")));
         Assert.True(await host.Manager.StopRecordingAsync("live"));
         var stoppedAt = DateTimeOffset.UtcNow;
 
@@ -101,7 +103,18 @@ public class LiveFfmpegRecordingTests : IAsyncLifetime
         var startedAt = status.Parts[0].ProgramDateTime ?? throw new InvalidOperationException("ffmpeg sent no EXT-X-PROGRAM-DATE-TIME");
         var wall = stoppedAt - startedAt;
         output.WriteLine($"wall {wall.TotalSeconds:0.000} s, recorded (ffprobe) {probed:0.000} s, playlist sum {status.DurationSeconds:0.000} s, segments {status.Segments}, parts {status.Parts.Count}");
-        // at most the segment still being produced at the stop is missing (+0.25 s for ffmpeg/scheduler jitter on a busy 2-core box)
-        Assert.InRange(probed, wall.TotalSeconds - 1.25, wall.TotalSeconds + 0.25);
+        Assert.True(status.Parts[^1].LastSequence >= published, $"recorded up to {status.Parts[^1].LastSequence}, ffmpeg had published {published} before the stop");
+        // At most the segment still being produced at the stop is missing (1 s), +0.25 s of jitter. The wall clock
+        // counts from ffmpeg's first PROGRAM-DATE-TIME, and ffmpeg dates each segment by adding durations: when a busy
+        // 2-core box makes -re fall behind real time, that lag shows up here too (seen: 1.37 s short, 893-test run),
+        // so one more segment of allowance; the sequence check above is the exact one.
+        Assert.InRange(probed, wall.TotalSeconds - 2.25, wall.TotalSeconds + 0.25);
+    }
+
+    private static long LastPublishedSequence(string playlist)
+    {
+        var lines = playlist.Split('\n');
+        var first = long.Parse(lines.First(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))["#EXT-X-MEDIA-SEQUENCE:".Length..].Trim());
+        return first + lines.Count(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal)) - 1;
     }
 }
