@@ -116,10 +116,49 @@ internal sealed class IoBlockPool : MemoryPool<byte>
 /// <summary>Hands Kestrel's socket transport <see cref="IoBlockPool"/>s (registered over Kestrel's own factory).</summary>
 internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byte>
 {
+    private readonly ConcurrentQueue<IoBlockPool> _pools = new();
+
     /// <summary>Blocks allocated by all pools of this factory so far (shows the transport uses them).</summary>
     internal long BlocksAllocated;
 
     public int BlockSize => blockSize;
 
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new IoBlockPool(blockSize, this);
+    /// <summary>Blocks rented from all pools and not yet returned: what the connections hold right now.</summary>
+    public long BlocksInUse
+    {
+        get
+        {
+            long n = 0;
+            foreach (var pool in _pools)
+            {
+                n += pool.InUse;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>Pools created (the transport makes one per I/O queue and listener).</summary>
+    public int Pools => _pools.Count;
+
+    /// <summary>Blocks kept for reuse by all pools.</summary>
+    public long BlocksFree
+    {
+        get
+        {
+            long n = 0;
+            foreach (var pool in _pools)
+            {
+                n += pool.Free;
+            }
+            return n;
+        }
+    }
+
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
+    {
+        // one pool per listener (a handful for the process' life): kept for the counts
+        var pool = new IoBlockPool(blockSize, this);
+        _pools.Enqueue(pool);
+        return pool;
+    }
 }

@@ -28,8 +28,15 @@ internal sealed partial class HlsProxyMiddleware(
     IGatewayMetrics metrics,
     Access.AccessConfigMonitor access,
     InternalClientCredential internalClient,
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel,
     ILogger<HlsProxyMiddleware> logger)
 {
+    // A write bigger than what Kestrel buffers per response (Kestrel:Limits:MaxResponseBufferSize) goes into its pipes
+    // whole and only then waits: a stalled player held its entire cached segment in pinned I/O blocks (~570 KB per
+    // in-flight response at 2,000 TLS players, 714 MB of the pinned heap). Writing in chunks of that size, each
+    // awaited, bounds it to about two chunks per response. 0 (unlimited) writes whole bodies as before.
+    private readonly int _writeChunk = (int)Math.Clamp(kestrel.Value.Limits.MaxResponseBufferSize ?? int.MaxValue, 4096, int.MaxValue);
+
     public Task InvokeAsync(HttpContext context)
     {
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
@@ -215,58 +222,33 @@ internal sealed partial class HlsProxyMiddleware(
         response.ContentLength = body.Length;
         if (!isHead)
         {
-            await WriteBodyAsync(response, body, ct).ConfigureAwait(false);
+            await WriteBodyAsync(response, body, _writeChunk, ct).ConfigureAwait(false);
         }
     }
-
-    private const int LargeWriteChunk = 128 * 1024;
-
-    // Chunks bigger than a pool block (4 KB in Kestrel's pool, 64 KiB in IoBlockPool) come from ArrayPool<byte>.Shared (the output pipe rents them there),
-    // which keeps 32 arrays per size per core. Past that every rent is a new 128 KB array on the large-object heap:
-    // at 2,000 players that was up to 45 MB/s of LOH garbage, a gen2 GC every 2 s and segment p99 180 ms instead of
-    // 29 ms. So only this many segment writes at a time use large chunks; the rest go through Kestrel's pinned
-    // block pool, which never allocates.
-    private static readonly int LargeWriteBudget = 16 * Environment.ProcessorCount;
-    private static int s_largeWrites;
 
     /// <summary>
-    /// Writes a cached body. Response.Body.WriteAsync copies into the connection pool's blocks (with Kestrel's own
-    /// 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, a 670 KB segment is ~165 block rents and copies, a third of
-    /// the CPU of a segment hit in profiles); asking the response's PipeWriter for more than a block gets one
-    /// pooled buffer per chunk instead, sent in one syscall. With the default 64 KiB blocks the gain of this path
-    /// has not been measured again (benchmarks/README.md "I/O block size").
-    /// Chunks keep what one slow client pins to a bounded amount while the flush waits for it.
+    /// Writes a cached body. Small bodies (playlists) go out in one write with the headers. Larger ones are copied
+    /// into the response's PipeWriter one chunk (<paramref name="chunk"/>, Kestrel:Limits:MaxResponseBufferSize) at a
+    /// time, each flush awaited: with the default 64 KiB I/O blocks a chunk is one pool block, so there is one copy
+    /// and no allocation, and a client that stops reading holds about two chunks here instead of the whole segment.
+    /// (With Kestrel's own 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, a chunk is one ArrayPool buffer below
+    /// the large-object threshold instead of 16 block rents.)
     /// </summary>
-    private static async ValueTask WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken ct)
+    private static async ValueTask WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, int chunk, CancellationToken ct)
     {
-        if (body.Length > 16 * 1024)
+        if (body.Length <= 16 * 1024)
         {
-            if (Interlocked.Increment(ref s_largeWrites) <= LargeWriteBudget)
-            {
-                try
-                {
-                    await WriteInLargeChunksAsync(response, body, ct).ConfigureAwait(false);
-                    return;
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref s_largeWrites);
-                }
-            }
-            Interlocked.Decrement(ref s_largeWrites);
+            await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+            return;
         }
-        await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
-    }
-
-    private static async ValueTask WriteInLargeChunksAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken ct)
-    {
         // headers first: body memory asked for before they are written is a leased buffer Kestrel copies again
         await response.StartAsync(ct).ConfigureAwait(false);
         var writer = response.BodyWriter;
         while (!body.IsEmpty)
         {
-            var memory = writer.GetMemory(Math.Min(body.Length, LargeWriteChunk));
-            var n = Math.Min(body.Length, memory.Length);
+            var want = Math.Min(body.Length, chunk);
+            var memory = writer.GetMemory(want);
+            var n = Math.Min(want, memory.Length);
             body.Span[..n].CopyTo(memory.Span);
             writer.Advance(n);
             body = body[n..];

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HlsGateway.Hosting;
+using HlsGateway.Tests.Common;
+using HlsGateway.Tests.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HlsGateway.Tests.Proxy;
+
+/// <summary>
+/// A player that stops reading (a stalled tab, a phone in a tunnel) must cost the gateway a bounded amount of memory,
+/// not its whole segment: cached bodies are written in chunks of <c>Kestrel:Limits:MaxResponseBufferSize</c>, each
+/// awaited, so what waits for the socket is at most about two chunks per response. Counted in the I/O pool's blocks
+/// (every pipe between the response and the socket rents them), with real stalled clients: over HTTP/1.1 a socket
+/// with a 64 KB receive buffer; over HTTP/2 a stream whose 64 KB flow-control window the client never reopens (an
+/// HTTP/2 client keeps reading its socket into its own buffers: the window is what holds the bytes back there).
+/// </summary>
+public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private const int Readers = 6;
+    private const int SegmentBytes = 8 * 1024 * 1024; // more than the kernel's socket buffers take (4 MB wmem max)
+    private readonly string _dir = Directory.CreateTempSubdirectory("gw-slow-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("https", 2)]
+    [InlineData("https", 1)]
+    [InlineData("http", 2)]
+    [InlineData("http", 1)]
+    public async Task A_stalled_reader_holds_at_most_a_few_blocks_of_its_segment(string scheme, int httpMajor)
+    {
+        TestCertificates.Write(_dir);
+        var origin = await TestOrigin.StartAsync();
+        await using var _o = origin;
+        var segment = RandomNumberGenerator.GetBytes(SegmentBytes);
+        origin.Set("/live/seg.ts", segment);
+        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Origins:o"] = origin.BaseUrl,
+            ["Gateway:Tls:Url"] = "https://127.0.0.1:0",
+            ["Gateway:Tls:CertificatePath"] = Path.Combine(_dir, "cert.pem"),
+            ["Gateway:Tls:KeyPath"] = Path.Combine(_dir, "key.pem"),
+            ["Kestrel:Endpoints:Http:Protocols"] = httpMajor == 2 ? "Http2" : "Http1", // cleartext h2: prior knowledge
+        });
+        var factory = Assert.IsType<IoBlockPoolFactory>(gw.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+        var addresses = gw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var baseUri = new Uri(addresses.First(a => a.StartsWith(scheme + "://", StringComparison.Ordinal)));
+        var url = new Uri(baseUri, "/hls/o/live/seg.ts");
+        var version = httpMajor == 2 ? HttpVersion.Version20 : HttpVersion.Version11;
+
+        using (var warm = Client(slow: false))
+        {
+            // fill the cache: the stalled readers below are cache hits, as players after the first one are
+            using var first = await warm.SendAsync(new HttpRequestMessage(HttpMethod.Get, url) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+            Assert.Equal(SegmentBytes, (await first.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()).Length);
+        }
+        await Poll.UntilAsync(() => factory.BlocksInUse == 0, TimeSpan.FromSeconds(10), "idle pools");
+        var clients = Enumerable.Range(0, Readers).Select(_ => Client(slow: true)).ToArray();
+        var responses = new List<HttpResponseMessage>();
+        try
+        {
+            foreach (var client in clients)
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+                var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("HIT", response.Headers.GetValues("X-Cache").Single());
+                responses.Add(response);
+            }
+            // the readers read nothing more: wait until the gateway stops moving bytes (the count settles)
+            long settled = -1;
+            await Poll.UntilAsync(async () =>
+            {
+                var now = factory.BlocksInUse;
+                var same = now == settled;
+                settled = now;
+                await Task.Delay(300);
+                return same && factory.BlocksInUse == now;
+            }, TimeSpan.FromSeconds(20), "the stalled responses to settle");
+            var perReader = settled * factory.BlockSize / Readers;
+            // a connection's own read block, a stream pipe chunk and a chunk in the connection's output: <= 4 blocks
+            output.WriteLine($"{scheme} h{httpMajor}: {perReader / 1024} KB per reader ({settled} blocks)");
+            Assert.True(perReader <= 4 * factory.BlockSize, $"{perReader / 1024} KB of each stalled {SegmentBytes / 1024} KB response held ({settled} blocks for {Readers} readers)");
+
+            // and every byte still arrives once the readers read again
+            foreach (var response in responses)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync();
+                Assert.Equal(SHA256.HashData(segment), SHA256.HashData(body));
+            }
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private static HttpClient Client(bool slow) => new(new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        ConnectCallback = async (context, ct) =>
+        {
+            // a fixed 64 KB receive buffer: loopback autotuning would otherwise take the whole segment
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (slow)
+            {
+                socket.ReceiveBufferSize = 64 * 1024;
+            }
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    }) { Timeout = TimeSpan.FromSeconds(60) };
+}
