@@ -114,7 +114,7 @@ internal sealed class IoBlockPool : MemoryPool<byte>
 }
 
 /// <summary>Hands Kestrel's socket transport <see cref="IoBlockPool"/>s (registered over Kestrel's own factory).</summary>
-internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byte>
+internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byte>, HlsGateway.Monitor.Metrics.IIoBufferSource
 {
     private readonly ConcurrentQueue<IoBlockPool> _pools = new();
 
@@ -153,6 +153,10 @@ internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byt
             return n;
         }
     }
+
+    long HlsGateway.Monitor.Metrics.IIoBufferSource.BytesInUse => BlocksInUse * blockSize;
+
+    long HlsGateway.Monitor.Metrics.IIoBufferSource.BytesFree => BlocksFree * blockSize;
 
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
     {

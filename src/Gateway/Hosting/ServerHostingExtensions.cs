@@ -25,7 +25,9 @@ internal static class ServerHostingExtensions
         if (hosting.IoBlockSize > 0)
         {
             // registered after UseKestrel's own factory, so the socket transport's pools come from here
-            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(new IoBlockPoolFactory(hosting.IoBlockSize));
+            var pools = new IoBlockPoolFactory(hosting.IoBlockSize);
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(pools);
+            builder.Services.AddSingleton<HlsGateway.Monitor.Metrics.IIoBufferSource>(pools); // hlsgw_io_buffer_bytes
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hosting.ShutdownTimeout);
         // SIGTERM: readiness 503 at once, then DrainDelay of normal serving before Kestrel stops (ShutdownDrain.cs)

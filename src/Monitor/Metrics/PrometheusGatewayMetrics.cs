@@ -53,7 +53,7 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
     private readonly Gauge _activeRecordings;
     private readonly OriginLabelTable<OriginSlot> _origins;
 
-    public PrometheusGatewayMetrics(MetricsRegistry registry, RequestWindow window, TrafficCounters traffic, ViewerTracker viewers, IOptions<MonitorOptions> options, IOriginUrlSource? originUrls = null)
+    public PrometheusGatewayMetrics(MetricsRegistry registry, RequestWindow window, TrafficCounters traffic, ViewerTracker viewers, IOptions<MonitorOptions> options, IOriginUrlSource? originUrls = null, IIoBufferSource? ioBuffers = null)
     {
         _window = window;
         var f = registry.Factory;
@@ -108,9 +108,17 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         var inflightChildren = TrafficCounters.ProtocolLabels.Select(p => inflight.WithLabels(p)).ToArray();
         var topN = options.Value.StreamMetricsTopN;
         var streamViewers = topN > 0 ? f.CreateGauge("hlsgw_stream_viewers", "Distinct clients per playlist in the viewer window (top N only; opt-in).", "origin", "stream") : null;
+        var ioBytes = ioBuffers is null ? null : f.CreateGauge("hlsgw_io_buffer_bytes", "Connection I/O buffers (pinned): in_use by connections now, free kept for reuse.", "state");
+        var ioInUse = ioBytes?.WithLabels("in_use");
+        var ioFree = ioBytes?.WithLabels("free");
         registry.Registry.AddBeforeCollectCallback(() =>
         {
             connections.Set(traffic.ActiveConnections);
+            if (ioBuffers is not null)
+            {
+                ioInUse!.Set(ioBuffers.BytesInUse);
+                ioFree!.Set(ioBuffers.BytesFree);
+            }
             for (var p = 0; p < inflightChildren.Length; p++)
             {
                 inflightChildren[p].Set(traffic.ActiveRequests(p));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using HlsGateway.Hosting;
 using HlsGateway.Tests.Common;
 using HlsGateway.Tests.Hosting;
+using HlsGateway.Tests.ScaleOut;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -86,6 +87,15 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
             // a connection's own read block, a stream pipe chunk and a chunk in the connection's output: <= 4 blocks
             output.WriteLine($"{scheme} h{httpMajor}: {perReader / 1024} KB per reader ({settled} blocks)");
             Assert.True(perReader <= 4 * factory.BlockSize, $"{perReader / 1024} KB of each stalled {SegmentBytes / 1024} KB response held ({settled} blocks for {Readers} readers)");
+
+            // operators see the same on /metrics (sampled at the scrape, which holds a block or two itself)
+            using (var scraper = Client(slow: false))
+            {
+                using var scrape = await scraper.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "/metrics")) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+                var inUse = MetricsText.Sum(await scrape.EnsureSuccessStatusCode().Content.ReadAsStringAsync(), "hlsgw_io_buffer_bytes", "state=\"in_use\"");
+                Assert.NotNull(inUse);
+                Assert.InRange(inUse.Value, settled * factory.BlockSize, (settled + 8) * factory.BlockSize);
+            }
 
             // and every byte still arrives once the readers read again
             foreach (var response in responses)
