@@ -124,34 +124,19 @@ internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byt
     public int BlockSize => blockSize;
 
     /// <summary>Blocks rented from all pools and not yet returned: what the connections hold right now.</summary>
-    public long BlocksInUse
-    {
-        get
-        {
-            long n = 0;
-            foreach (var pool in _pools)
-            {
-                n += pool.InUse;
-            }
-            return n;
-        }
-    }
-
-    /// <summary>Pools created (the transport makes one per I/O queue and listener).</summary>
-    public int Pools => _pools.Count;
+    public long BlocksInUse => Sum(static p => p.InUse);
 
     /// <summary>Blocks kept for reuse by all pools.</summary>
-    public long BlocksFree
+    public long BlocksFree => Sum(static p => p.Free);
+
+    private long Sum(Func<IoBlockPool, int> count)
     {
-        get
+        long n = 0;
+        foreach (var pool in _pools)
         {
-            long n = 0;
-            foreach (var pool in _pools)
-            {
-                n += pool.Free;
-            }
-            return n;
+            n += count(pool);
         }
+        return n;
     }
 
     long HlsGateway.Monitor.Metrics.IIoBufferSource.BytesInUse => BlocksInUse * blockSize;
@@ -160,7 +145,7 @@ internal sealed class IoBlockPoolFactory(int blockSize) : IMemoryPoolFactory<byt
 
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
     {
-        // one pool per listener (a handful for the process' life): kept for the counts
+        // the transport makes one per I/O queue and listener (a handful for the process' life): kept for the counts
         var pool = new IoBlockPool(blockSize, this);
         _pools.Enqueue(pool);
         return pool;

@@ -114,10 +114,10 @@ internal sealed class PrometheusGatewayMetrics : IGatewayMetrics, IRecorderMetri
         registry.Registry.AddBeforeCollectCallback(() =>
         {
             connections.Set(traffic.ActiveConnections);
-            if (ioBuffers is not null)
+            if (ioBuffers is not null && ioInUse is not null && ioFree is not null)
             {
-                ioInUse!.Set(ioBuffers.BytesInUse);
-                ioFree!.Set(ioBuffers.BytesFree);
+                ioInUse.Set(ioBuffers.BytesInUse);
+                ioFree.Set(ioBuffers.BytesFree);
             }
             for (var p = 0; p < inflightChildren.Length; p++)
             {

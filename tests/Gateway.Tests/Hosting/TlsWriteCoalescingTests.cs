@@ -111,21 +111,7 @@ public sealed class TlsWriteCoalescingTests : IDisposable
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
             InitialHttp2StreamWindowSize = 16 * 1024 * 1024,
-            ConnectCallback = async (context, ct) =>
-            {
-                // a fixed 64 KB receive buffer: loopback autotuning would otherwise grow it past the 20 MB body
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024, NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = SlowSocket.Connect(), // a 64 KB receive buffer, never grown past the 20 MB body
         }) { Timeout = TimeSpan.FromSeconds(60) };
         var version = httpMajor == 2 ? HttpVersion.Version20 : HttpVersion.Version11;
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(https, "/hls/o/live/big.ts")) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };

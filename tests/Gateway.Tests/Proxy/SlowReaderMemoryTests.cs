@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using HlsGateway.Hosting;
 using HlsGateway.Tests.Common;
@@ -117,27 +116,13 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
         }
     }
 
-    private static HttpClient Client(bool slow) => new(new SocketsHttpHandler
+    private static HttpClient Client(bool slow)
     {
-        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-        ConnectCallback = async (context, ct) =>
+        var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
+        if (slow)
         {
-            // a fixed 64 KB receive buffer: loopback autotuning would otherwise take the whole segment
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            if (slow)
-            {
-                socket.ReceiveBufferSize = 64 * 1024;
-            }
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    }) { Timeout = TimeSpan.FromSeconds(60) };
+            handler.ConnectCallback = SlowSocket.Connect(); // 64 KB: loopback autotuning would otherwise take the whole segment
+        }
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+    }
 }
