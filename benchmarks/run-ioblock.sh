@@ -5,7 +5,8 @@
 # 64 x 1), the cached playlist over TLS h2 and the segment over cleartext h1. Loopback only; uses ../shared/bench.
 # Env: BLOCKS ("0 65536"; 0 = Kestrel's own 4 KB pool; flags after a colon, comma-separated: "65536:nocoalesce" = that
 # size with Gateway:Tls:CoalesceWrites false, "65536:nodirect" = with Gateway:Tls:DirectSend false, "65536:alt" = the
-# gateway built at ALT_DLL instead, e.g. a worktree of the previous commit, for an A/B of a code change), ROUNDS (2),
+# gateway built at ALT_DLL instead, e.g. a worktree of the previous commit, for an A/B of a code change;
+# "65536:dll=/path/Gateway.dll" = that build, for more than one other build in a run), ROUNDS (2),
 # DURATION (8), WARMUP (2), BENCH, SKIP_NGINX (0), ONLY_ROWS ("" = all; "tls_h2" = the TLS h2 segment rows only;
 # "tls_h1" = the TLS h1 playlist and segment rows only).
 set -euo pipefail
@@ -49,6 +50,7 @@ rows() { # label tls-base h1-base pidfile
       case "$flags" in *,inlinecomp,*) inlinecomp=true;; esac
       dll=src/Gateway/bin/Release/net10.0/Gateway.dll
       case "$flags" in *,alt,*) dll="${ALT_DLL:?ALT_DLL: the Gateway.dll to compare with}";; esac
+      case "$flags" in *,dll=*) dll="${flags#*,dll=}"; dll="${dll%%,*}";; esac
       DOTNET_gcServer=1 dotnet "$dll" \
         --Kestrel:Endpoints:Http:Url=http://127.0.0.1:18090 --Gateway:Origins:bench=http://127.0.0.1:18080 \
         --Gateway:Tls:Url=https://127.0.0.1:18493 --Gateway:Tls:CertificatePath="$PEER_TLS_DIR/cert.pem" --Gateway:Tls:KeyPath="$PEER_TLS_DIR/key.pem" \

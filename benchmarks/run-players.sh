@@ -10,6 +10,7 @@
 # Output: JSON lines in benchmarks/results/players-<date>.jsonl and a table on stdout. Loopback only.
 # Env: VUS (2000), DURATION (5m), RAMP (60s), VARIANT (random), RUNNER (playerload|k6), K6 (../shared/tools/k6), ORDER ("gateway nginx"),
 #      GW_ARGS (extra gateway arguments, e.g. --Gateway:Hosting:InlineIoScheduling=true),
+#      GW_ENV (extra environment for the gateway process, e.g. "DOTNET_gcServer=0"),
 #      TLS (0; 1 = players speak HTTP/2 over TLS, one connection each, like browsers: the gateway on Gateway:Tls :18493,
 #      nginx on :18443, both with the peer's self-signed cert; PlayerLoad only).
 set -euo pipefail
@@ -18,7 +19,7 @@ ROOT="$PWD"
 BENCH="${BENCH:-$ROOT/../shared/bench}"
 K6="${K6:-$ROOT/../shared/tools/k6}"
 export HLS_DIR="${HLS_DIR:-/tmp/bench-hls}"
-VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"; GW_ARGS="${GW_ARGS:-}"
+VUS="${VUS:-2000}"; DURATION="${DURATION:-5m}"; RAMP="${RAMP:-60s}"; VARIANT="${VARIANT:-random}"; RUNNER="${RUNNER:-playerload}"; GW_ARGS="${GW_ARGS:-}"; GW_ENV="${GW_ENV:-}"
 ORDER="${ORDER:-gateway nginx}"; TLS="${TLS:-0}"
 PEER_TLS_DIR="${PEER_PREFIX:-/tmp/bench-nginx-peer}/tls"; GW_TLS_PORT="${GW_TLS_PORT:-18493}"
 if [ "$TLS" = 1 ] && [ "$RUNNER" != playerload ]; then echo "run-players: TLS=1 needs RUNNER=playerload" >&2; exit 2; fi
@@ -44,7 +45,7 @@ bash "$ROOT/benchmarks/live-origin.sh" start
 
 dotnet build src/Gateway -c Release -nologo -v q
 GW_PIDFILE="$WORK/gateway.pid"
-DOTNET_gcServer=1 dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
+env DOTNET_gcServer=1 ${GW_ENV:-} dotnet src/Gateway/bin/Release/net10.0/Gateway.dll \
   --Kestrel:Endpoints:Http:Url="http://127.0.0.1:$GW_PORT" \
   --Gateway:Origins:bench="http://127.0.0.1:18080" \
   $( [ "$TLS" = 1 ] && echo "--Gateway:Tls:Url=https://127.0.0.1:$GW_TLS_PORT --Gateway:Tls:CertificatePath=$PEER_TLS_DIR/cert.pem --Gateway:Tls:KeyPath=$PEER_TLS_DIR/key.pem" ) \
@@ -127,7 +128,7 @@ PY
 }
 
 {
-  echo "{\"label\":\"meta\",\"tls\":$TLS,\"date\":\"$STAMP\",\"gateway_args\":\"$GW_ARGS\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
+  echo "{\"label\":\"meta\",\"tls\":$TLS,\"date\":\"$STAMP\",\"gateway_args\":\"$GW_ARGS\",\"gateway_env\":\"${GW_ENV:-}\",\"cpus\":$(nproc),\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\",\"dotnet\":\"$(dotnet --version)\",\"nginx\":\"$(nginx -v 2>&1 | cut -d/ -f2)\",\"runner\":\"$RUNNER\",\"vus\":$VUS,\"ramp\":\"$RAMP\",\"duration\":\"$DURATION\",\"variant\":\"$VARIANT\"}"
   for who in $ORDER; do
     case "$who" in
       gateway) run_one gateway "$( [ "$TLS" = 1 ] && echo "https://127.0.0.1:$GW_TLS_PORT" || echo "http://127.0.0.1:$GW_PORT" )" /hls/bench/live-loop/master.m3u8 "$GW_PIDFILE" ;;

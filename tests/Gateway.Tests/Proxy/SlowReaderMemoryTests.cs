@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using HlsGateway.Hosting;
 using HlsGateway.Tests.Common;
@@ -73,15 +75,7 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
                 responses.Add(response);
             }
             // the readers read nothing more: wait until the gateway stops moving bytes (the count settles)
-            long settled = -1;
-            await Poll.UntilAsync(async () =>
-            {
-                var now = factory.BlocksInUse;
-                var same = now == settled;
-                settled = now;
-                await Task.Delay(300);
-                return same && factory.BlocksInUse == now;
-            }, TimeSpan.FromSeconds(20), "the stalled responses to settle");
+            var settled = await SettledBlocksAsync(factory);
             var perReader = settled * factory.BlockSize / Readers;
             // a connection's own read block, a stream pipe chunk and a chunk in the connection's output: <= 4 blocks
             output.WriteLine($"{scheme} h{httpMajor}: {perReader / 1024} KB per reader ({settled} blocks)");
@@ -114,6 +108,125 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// HTTP/2 over TLS to a player whose socket is full: a browser tab starved of CPU advertises big windows (Chrome:
+    /// 6 MB a stream) and then does not read. Flow control does not stop the gateway here, so what it holds is what
+    /// its own pipes between the response and the socket let pile up (the TLS write coalescer's pipe among them).
+    /// HttpClient cannot be that player (it always drains its socket), so this one speaks HTTP/2 frames itself.
+    /// </summary>
+    [Fact]
+    public async Task A_TLS_h2_player_with_open_windows_and_a_full_socket_holds_at_most_a_few_blocks()
+    {
+        TestCertificates.Write(_dir);
+        var origin = await TestOrigin.StartAsync();
+        await using var _o = origin;
+        var segment = RandomNumberGenerator.GetBytes(SegmentBytes);
+        origin.Set("/live/seg.ts", segment);
+        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Origins:o"] = origin.BaseUrl,
+            ["Gateway:Tls:Url"] = "https://127.0.0.1:0",
+            ["Gateway:Tls:CertificatePath"] = Path.Combine(_dir, "cert.pem"),
+            ["Gateway:Tls:KeyPath"] = Path.Combine(_dir, "key.pem"),
+        });
+        var factory = Assert.IsType<IoBlockPoolFactory>(gw.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+        var addresses = gw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var baseUri = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)));
+        using (var warm = Client(slow: false))
+        {
+            using var first = await warm.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "/hls/o/live/seg.ts")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+            Assert.Equal(SegmentBytes, (await first.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()).Length);
+        }
+        await Poll.UntilAsync(() => factory.BlocksInUse == 0, TimeSpan.FromSeconds(10), "idle pools");
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var players = new List<(Socket Socket, SslStream Tls)>();
+        try
+        {
+            for (var i = 0; i < Readers; i++)
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024, NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, baseUri.Port, cts.Token);
+                var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+                players.Add((socket, tls));
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = "localhost",
+                    ApplicationProtocols = [SslApplicationProtocol.Http2],
+                }, cts.Token);
+                Assert.Equal(SslApplicationProtocol.Http2, tls.NegotiatedApplicationProtocol);
+                await tls.WriteAsync(RawHttp2.Preface, cts.Token);
+                await RawHttp2.WriteFrameAsync(tls, RawHttp2.Settings, 0, 0, RawHttp2.SettingsPayload((0x4, int.MaxValue)), cts.Token); // INITIAL_WINDOW_SIZE
+                await RawHttp2.WriteFrameAsync(tls, RawHttp2.WindowUpdate, 0, 0, RawHttp2.WindowIncrement(int.MaxValue - 65535u), cts.Token);
+                await RawHttp2.WriteFrameAsync(tls, RawHttp2.Headers, 0x5 /* END_STREAM | END_HEADERS */, 1,
+                    RawHttp2.HeaderBlock("/hls/o/live/seg.ts", $"127.0.0.1:{baseUri.Port}", https: true), cts.Token);
+            }
+            var settled = await SettledBlocksAsync(factory);
+            var perReader = settled * factory.BlockSize / Readers;
+            // the stream pipe's chunk, what the coalescer may queue (two writes) and a read block: <= 5 blocks
+            output.WriteLine($"https h2, full socket: {perReader / 1024} KB per reader ({settled} blocks)");
+            Assert.True(perReader <= 5 * factory.BlockSize, $"{perReader / 1024} KB of each stalled {SegmentBytes / 1024} KB response held ({settled} blocks for {Readers} readers)");
+
+            // and every byte still arrives, in order, once the players read again
+            foreach (var (_, tls) in players)
+            {
+                Assert.Equal(SHA256.HashData(segment), SHA256.HashData(await ReadBodyAsync(tls, cts.Token)));
+            }
+        }
+        finally
+        {
+            foreach (var (socket, tls) in players)
+            {
+                await tls.DisposeAsync();
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stream 1's body: DATA frames to END_STREAM, acknowledging what the protocol asks to on the way.</summary>
+    private static async Task<byte[]> ReadBodyAsync(Stream tls, CancellationToken ct)
+    {
+        using var body = new MemoryStream();
+        while (true)
+        {
+            var frame = await RawHttp2.ReadFrameAsync(tls, ct);
+            switch (frame.Type)
+            {
+                case RawHttp2.Settings when (frame.Flags & 0x1) == 0:
+                    await RawHttp2.WriteFrameAsync(tls, RawHttp2.Settings, 0x1, 0, [], ct);
+                    break;
+                case RawHttp2.Ping when (frame.Flags & 0x1) == 0:
+                    await RawHttp2.WriteFrameAsync(tls, RawHttp2.Ping, 0x1, 0, frame.Payload, ct);
+                    break;
+                case RawHttp2.GoAway or RawHttp2.RstStream:
+                    Assert.Fail($"frame type {frame.Type} before the body ended");
+                    break;
+                case RawHttp2.Data when frame.StreamId == 1:
+                    body.Write(frame.Payload);
+                    if ((frame.Flags & 0x1) != 0)
+                    {
+                        return body.ToArray();
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The I/O pool's rented blocks once nothing moves any more (two equal counts 300 ms apart).</summary>
+    private static async Task<long> SettledBlocksAsync(IoBlockPoolFactory factory)
+    {
+        long settled = -1;
+        await Poll.UntilAsync(async () =>
+        {
+            var now = factory.BlocksInUse;
+            var same = now == settled;
+            settled = now;
+            await Task.Delay(300);
+            return same && factory.BlocksInUse == now;
+        }, TimeSpan.FromSeconds(20), "the stalled responses to settle");
+        return settled;
     }
 
     private static HttpClient Client(bool slow)

@@ -51,22 +51,22 @@ public sealed class Http2LimitsTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(25));
         var ct = cts.Token;
 
-        await stream.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray(), ct);
-        await WriteFrameAsync(stream, 0x4, 0, 0, [], ct); // our (empty) SETTINGS
+        await stream.WriteAsync(RawHttp2.Preface, ct);
+        await RawHttp2.WriteFrameAsync(stream, 0x4, 0, 0, [], ct); // our (empty) SETTINGS
 
         // The server's SETTINGS, then its connection WINDOW_UPDATE.
         var settings = new Dictionary<int, uint>();
         uint? connectionIncrement = null;
         while (settings.Count == 0 || connectionIncrement is null)
         {
-            var f = await ReadFrameAsync(stream, ct);
+            var f = await RawHttp2.ReadFrameAsync(stream, ct);
             if (f.Type == 0x4 && (f.Flags & 0x1) == 0)
             {
                 for (var p = 0; p + 6 <= f.Payload.Length; p += 6)
                 {
                     settings[BinaryPrimitives.ReadUInt16BigEndian(f.Payload.AsSpan(p))] = BinaryPrimitives.ReadUInt32BigEndian(f.Payload.AsSpan(p + 2));
                 }
-                await WriteFrameAsync(stream, 0x4, 0x1, 0, [], ct); // ACK
+                await RawHttp2.WriteFrameAsync(stream, 0x4, 0x1, 0, [], ct); // ACK
             }
             else if (f.Type == 0x8 && f.StreamId == 0)
             {
@@ -81,13 +81,13 @@ public sealed class Http2LimitsTests
         var streamIds = Enumerable.Range(0, MaxStreams + 3).Select(i => 1 + 2 * i).ToArray();
         for (var i = 0; i < streamIds.Length; i++)
         {
-            await WriteFrameAsync(stream, 0x1, 0x5 /* END_STREAM | END_HEADERS */, streamIds[i], HeaderBlock($"/hls/o/live/s{i}.ts", port), ct);
+            await RawHttp2.WriteFrameAsync(stream, 0x1, 0x5 /* END_STREAM | END_HEADERS */, streamIds[i], RawHttp2.HeaderBlock($"/hls/o/live/s{i}.ts", $"127.0.0.1:{port}"), ct);
         }
         var answered = new HashSet<int>();
         var refused = new HashSet<int>();
         while (answered.Count + refused.Count < streamIds.Length)
         {
-            var f = await ReadFrameAsync(stream, ct);
+            var f = await RawHttp2.ReadFrameAsync(stream, ct);
             if (f.Type == 0x1)
             {
                 Assert.Equal(0x88, f.Payload[0]); // HPACK indexed ":status: 200"
@@ -104,7 +104,7 @@ public sealed class Http2LimitsTests
             }
             else if (f.Type == 0x6 && (f.Flags & 0x1) == 0)
             {
-                await WriteFrameAsync(stream, 0x6, 0x1, 0, f.Payload, ct); // PING ACK
+                await RawHttp2.WriteFrameAsync(stream, 0x6, 0x1, 0, f.Payload, ct); // PING ACK
             }
         }
         Assert.Equal(MaxStreams, answered.Count);
@@ -173,49 +173,5 @@ public sealed class Http2LimitsTests
             });
             next(app);
         };
-    }
-
-    /// <summary>GET request headers in HPACK without Huffman or the dynamic table.</summary>
-    private static byte[] HeaderBlock(string path, int port)
-    {
-        var block = new List<byte> { 0x82, 0x86 }; // :method GET, :scheme http
-        Literal(block, 4, path);                   // :path
-        Literal(block, 1, $"127.0.0.1:{port}");    // :authority
-        return block.ToArray();
-
-        static void Literal(List<byte> block, byte nameIndex, string value)
-        {
-            block.Add(nameIndex); // literal without indexing, indexed name
-            var bytes = Encoding.ASCII.GetBytes(value);
-            if (bytes.Length >= 127)
-            {
-                throw new ArgumentException("keep test header values short", nameof(value));
-            }
-            block.Add((byte)bytes.Length);
-            block.AddRange(bytes);
-        }
-    }
-
-    private static async Task WriteFrameAsync(Stream stream, byte type, byte flags, int streamId, byte[] payload, CancellationToken ct)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
-        payload.CopyTo(frame, 9);
-        await stream.WriteAsync(frame, ct);
-    }
-
-    private static async Task<(byte Type, byte Flags, int StreamId, byte[] Payload)> ReadFrameAsync(Stream stream, CancellationToken ct)
-    {
-        var head = new byte[9];
-        await stream.ReadExactlyAsync(head, ct);
-        var length = (head[0] << 16) | (head[1] << 8) | head[2];
-        var payload = new byte[length];
-        await stream.ReadExactlyAsync(payload, ct);
-        return (head[3], head[4], BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(5)) & 0x7fffffff, payload);
     }
 }
