@@ -242,8 +242,9 @@ internal sealed partial class HlsProxyMiddleware(
     /// <summary>
     /// Writes a cached body. Small bodies (playlists) go out in one write with the headers. Larger ones are copied
     /// into the response's PipeWriter one chunk (<paramref name="chunk"/>: Kestrel:Limits:MaxResponseBufferSize, or half
-    /// of it on cleartext HTTP/1.x, see <see cref="WriteChunk"/>) at a time, each flush awaited: with the default 64 KiB I/O blocks a chunk is one pool block, so there is one copy
-    /// and no allocation, and a client that stops reading holds about two chunks here instead of the whole segment.
+    /// of it on cleartext HTTP/1.x, see <see cref="WriteChunk"/>) at a time, each flush awaited: with the default 64 KiB
+    /// I/O blocks a chunk fits one pool block, so there is one copy and no allocation, and a client that stops reading
+    /// holds about two chunks here instead of the whole segment.
     /// (With Kestrel's own 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, a chunk is one ArrayPool buffer below
     /// the large-object threshold instead of 16 block rents.)
     /// </summary>

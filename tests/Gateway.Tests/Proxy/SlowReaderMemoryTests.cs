@@ -36,32 +36,13 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
     [InlineData("http", 1)]
     public async Task A_stalled_reader_holds_at_most_a_few_blocks_of_its_segment(string scheme, int httpMajor)
     {
-        TestCertificates.Write(_dir);
-        var origin = await TestOrigin.StartAsync();
-        await using var _o = origin;
-        var segment = RandomNumberGenerator.GetBytes(SegmentBytes);
-        origin.Set("/live/seg.ts", segment);
-        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Origins:o"] = origin.BaseUrl,
-            ["Gateway:Tls:Url"] = "https://127.0.0.1:0",
-            ["Gateway:Tls:CertificatePath"] = Path.Combine(_dir, "cert.pem"),
-            ["Gateway:Tls:KeyPath"] = Path.Combine(_dir, "key.pem"),
-            ["Kestrel:Endpoints:Http:Protocols"] = httpMajor == 2 ? "Http2" : "Http1", // cleartext h2: prior knowledge
-        });
-        var factory = Assert.IsType<IoBlockPoolFactory>(gw.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
-        var addresses = gw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var baseUri = new Uri(addresses.First(a => a.StartsWith(scheme + "://", StringComparison.Ordinal)));
-        var url = new Uri(baseUri, "/hls/o/live/seg.ts");
+        // cleartext h2 is prior knowledge: that endpoint speaks only the protocol under test
+        await using var setup = await CachedSegmentGateway.StartAsync(_dir, cleartextProtocols: httpMajor == 2 ? "Http2" : "Http1");
+        var (factory, segment) = (setup.Factory, setup.Segment);
+        var baseUri = setup.BaseUri(scheme);
+        var url = new Uri(baseUri, SegmentPath);
         var version = httpMajor == 2 ? HttpVersion.Version20 : HttpVersion.Version11;
-
-        using (var warm = Client(slow: false))
-        {
-            // fill the cache: the stalled readers below are cache hits, as players after the first one are
-            using var first = await warm.SendAsync(new HttpRequestMessage(HttpMethod.Get, url) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
-            Assert.Equal(SegmentBytes, (await first.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()).Length);
-        }
-        await Poll.UntilAsync(() => factory.BlocksInUse == 0, TimeSpan.FromSeconds(10), "idle pools");
+        await setup.WarmAsync(url, version);
         var clients = Enumerable.Range(0, Readers).Select(_ => Client(slow: true)).ToArray();
         var responses = new List<HttpResponseMessage>();
         try
@@ -119,27 +100,10 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
     [Fact]
     public async Task A_TLS_h2_player_with_open_windows_and_a_full_socket_holds_at_most_a_few_blocks()
     {
-        TestCertificates.Write(_dir);
-        var origin = await TestOrigin.StartAsync();
-        await using var _o = origin;
-        var segment = RandomNumberGenerator.GetBytes(SegmentBytes);
-        origin.Set("/live/seg.ts", segment);
-        await using var gw = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Origins:o"] = origin.BaseUrl,
-            ["Gateway:Tls:Url"] = "https://127.0.0.1:0",
-            ["Gateway:Tls:CertificatePath"] = Path.Combine(_dir, "cert.pem"),
-            ["Gateway:Tls:KeyPath"] = Path.Combine(_dir, "key.pem"),
-        });
-        var factory = Assert.IsType<IoBlockPoolFactory>(gw.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
-        var addresses = gw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var baseUri = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)));
-        using (var warm = Client(slow: false))
-        {
-            using var first = await warm.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "/hls/o/live/seg.ts")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
-            Assert.Equal(SegmentBytes, (await first.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()).Length);
-        }
-        await Poll.UntilAsync(() => factory.BlocksInUse == 0, TimeSpan.FromSeconds(10), "idle pools");
+        await using var setup = await CachedSegmentGateway.StartAsync(_dir);
+        var (factory, segment) = (setup.Factory, setup.Segment);
+        var baseUri = setup.BaseUri("https");
+        await setup.WarmAsync(new Uri(baseUri, SegmentPath), HttpVersion.Version20);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var players = new List<(Socket Socket, SslStream Tls)>();
@@ -161,7 +125,7 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
                 await RawHttp2.WriteFrameAsync(tls, RawHttp2.Settings, 0, 0, RawHttp2.SettingsPayload((0x4, int.MaxValue)), cts.Token); // INITIAL_WINDOW_SIZE
                 await RawHttp2.WriteFrameAsync(tls, RawHttp2.WindowUpdate, 0, 0, RawHttp2.WindowIncrement(int.MaxValue - 65535u), cts.Token);
                 await RawHttp2.WriteFrameAsync(tls, RawHttp2.Headers, 0x5 /* END_STREAM | END_HEADERS */, 1,
-                    RawHttp2.HeaderBlock("/hls/o/live/seg.ts", $"127.0.0.1:{baseUri.Port}", https: true), cts.Token);
+                    RawHttp2.HeaderBlock(SegmentPath, $"127.0.0.1:{baseUri.Port}", https: true), cts.Token);
             }
             var settled = await SettledBlocksAsync(factory);
             var perReader = settled * factory.BlockSize / Readers;
@@ -227,6 +191,64 @@ public sealed class SlowReaderMemoryTests(Xunit.Abstractions.ITestOutputHelper o
             return same && factory.BlocksInUse == now;
         }, TimeSpan.FromSeconds(20), "the stalled responses to settle");
         return settled;
+    }
+
+    private const string SegmentPath = "/hls/o/live/seg.ts";
+
+    /// <summary>A gateway (cleartext and TLS listeners) in front of an origin holding one random segment of <see cref="SegmentBytes"/>.</summary>
+    private sealed class CachedSegmentGateway(TestOrigin origin, GatewayHost gateway, byte[] segment) : IAsyncDisposable
+    {
+        public byte[] Segment => segment;
+
+        public IoBlockPoolFactory Factory { get; } = Assert.IsType<IoBlockPoolFactory>(gateway.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+
+        public static async Task<CachedSegmentGateway> StartAsync(string dir, string? cleartextProtocols = null)
+        {
+            TestCertificates.Write(dir);
+            var origin = await TestOrigin.StartAsync();
+            var segment = RandomNumberGenerator.GetBytes(SegmentBytes);
+            origin.Set("/live/seg.ts", segment);
+            var settings = new Dictionary<string, string?>
+            {
+                ["Gateway:Origins:o"] = origin.BaseUrl,
+                ["Gateway:Tls:Url"] = "https://127.0.0.1:0",
+                ["Gateway:Tls:CertificatePath"] = Path.Combine(dir, "cert.pem"),
+                ["Gateway:Tls:KeyPath"] = Path.Combine(dir, "key.pem"),
+            };
+            if (cleartextProtocols is not null)
+            {
+                settings["Kestrel:Endpoints:Http:Protocols"] = cleartextProtocols;
+            }
+            try
+            {
+                return new CachedSegmentGateway(origin, await GatewayHost.StartAsync(settings), segment);
+            }
+            catch
+            {
+                await origin.DisposeAsync();
+                throw;
+            }
+        }
+
+        public Uri BaseUri(string scheme) => new(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.StartsWith(scheme + "://", StringComparison.Ordinal)));
+
+        /// <summary>Fills the cache (the stalled readers are cache hits, as players after the first one are), then waits for idle pools.</summary>
+        public async Task WarmAsync(Uri url, Version version)
+        {
+            using (var warm = Client(slow: false))
+            {
+                using var first = await warm.SendAsync(new HttpRequestMessage(HttpMethod.Get, url) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+                Assert.Equal(SegmentBytes, (await first.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync()).Length);
+            }
+            await Poll.UntilAsync(() => Factory.BlocksInUse == 0, TimeSpan.FromSeconds(10), "idle pools");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await gateway.DisposeAsync();
+            await origin.DisposeAsync();
+        }
     }
 
     private static HttpClient Client(bool slow)
