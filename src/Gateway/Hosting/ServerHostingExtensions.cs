@@ -22,6 +22,7 @@ internal static class ServerHostingExtensions
         var inEffect = SocketCompletions.Apply(hosting.InlineSocketCompletions);
         builder.Services.AddHostedService(sp => new SocketCompletionsReport(hosting.InlineSocketCompletions, inEffect,
             sp.GetRequiredService<ILogger<SocketCompletionsReport>>()));
+        builder.Services.AddHostedService<ThreadPoolReport>(); // hill climbing off by default (Gateway.csproj)
         if (hosting.IoBlockSize > 0)
         {
             // registered after UseKestrel's own factory, so the socket transport's pools come from here
