@@ -13,13 +13,12 @@ namespace HlsGateway.Hosting;
 /// </summary>
 internal static class ThreadPoolMode
 {
-    public const string Switch = "System.Threading.ThreadPool.HillClimbing.Disable";
-
+    /// <summary>The runtime's own variable for the switch; it wins over the runtimeconfig.</summary>
     public const string EnvironmentVariable = "DOTNET_HillClimbing_Disable";
 
     /// <summary>
     /// What the runtime runs with: true when hill climbing is off. Null when this runtime does not expose it (the
-    /// field is internal: reading it is a report only, nothing depends on it).
+    /// field sits in a private runtime class: reading it is a report only, nothing depends on it).
     /// </summary>
     public static bool? HillClimbingDisabled()
     {

@@ -36,11 +36,9 @@ public sealed class ListenUrlsTests : IDisposable
     [Fact]
     public async Task Urls_are_still_honoured_next_to_the_https_endpoint()
     {
-        TestCertificates.Write(_dir);
         var port = LocalProcess.FreeTcpPort();
         var tlsPort = LocalProcess.FreeTcpPort();
-        await using var gw = await GatewayExecutable.StartAsync(["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
-            $"--Gateway:Tls:CertificatePath={Path.Combine(_dir, "cert.pem")}", $"--Gateway:Tls:KeyPath={Path.Combine(_dir, "key.pem")}"]);
+        await using var gw = await GatewayExecutable.StartAsync(TestCertificates.GatewayArgs(_dir, port, tlsPort));
         await AssertServesAsync($"http://127.0.0.1:{port}");
         await AssertServesAsync($"https://127.0.0.1:{tlsPort}");
         Assert.DoesNotContain("Overriding address", gw.Output);

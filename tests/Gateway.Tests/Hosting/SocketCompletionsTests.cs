@@ -18,11 +18,9 @@ public sealed class SocketCompletionsTests : IDisposable
     [InlineData(false, "1")] // off, over an inherited "on"
     public async Task The_option_decides_where_socket_completions_run(bool? inline, string inheritedVariable)
     {
-        TestCertificates.Write(_dir);
         var port = LocalProcess.FreeTcpPort();
         var tlsPort = LocalProcess.FreeTcpPort();
-        List<string> args = ["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
-            $"--Gateway:Tls:CertificatePath={Path.Combine(_dir, "cert.pem")}", $"--Gateway:Tls:KeyPath={Path.Combine(_dir, "key.pem")}"];
+        var args = TestCertificates.GatewayArgs(_dir, port, tlsPort);
         if (inline is { } v)
         {
             args.Add($"--Gateway:Hosting:InlineSocketCompletions={v}");

@@ -21,6 +21,17 @@ internal static class TestCertificates
         return cert;
     }
 
+    /// <summary>
+    /// Writes a pair to <paramref name="dir"/> and returns the gateway arguments for a cleartext listener on
+    /// <paramref name="port"/> next to the HTTPS one on <paramref name="tlsPort"/> serving it.
+    /// </summary>
+    public static List<string> GatewayArgs(string dir, int port, int tlsPort)
+    {
+        Write(dir);
+        return ["--urls", $"http://127.0.0.1:{port}", $"--Gateway:Tls:Url=https://127.0.0.1:{tlsPort}",
+            $"--Gateway:Tls:CertificatePath={Path.Combine(dir, "cert.pem")}", $"--Gateway:Tls:KeyPath={Path.Combine(dir, "key.pem")}"];
+    }
+
     private static void AtomicWrite(string path, string text)
     {
         var tmp = path + ".tmp-" + Guid.NewGuid().ToString("N");
