@@ -51,6 +51,10 @@ internal static class ServerHostingValidator
             // the drain window is spent out of the shutdown budget; nothing would be left for in-flight requests
             errors.Add($"{HostingOptions.SectionName}:DrainDelay: must be shorter than {HostingOptions.SectionName}:ShutdownTimeout ({hosting.ShutdownTimeout}), which it is part of (was {hosting.DrainDelay}).");
         }
+        if (hosting.Http2WriteChunk < 16 * 1024 || hosting.Http2WriteChunk > 16 * 1024 * 1024)
+        {
+            errors.Add($"{HostingOptions.SectionName}:Http2WriteChunk: must be between 16384 and 16777216 bytes (was {hosting.Http2WriteChunk}).");
+        }
         if (hosting.IoBlockSize != 0 && (hosting.IoBlockSize < 4096 || hosting.IoBlockSize > 1024 * 1024 || hosting.IoBlockSize % 4096 != 0))
         {
             errors.Add($"{HostingOptions.SectionName}:IoBlockSize: must be 0 (Kestrel's 4 KB pool) or a multiple of 4096 between 4096 and 1048576 (was {hosting.IoBlockSize}).");

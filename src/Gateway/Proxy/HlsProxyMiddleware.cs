@@ -29,6 +29,7 @@ internal sealed partial class HlsProxyMiddleware(
     Access.AccessConfigMonitor access,
     InternalClientCredential internalClient,
     Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel,
+    Hosting.HostingOptions hosting,
     ILogger<HlsProxyMiddleware> logger)
 {
     // A write bigger than what Kestrel buffers per response (Kestrel:Limits:MaxResponseBufferSize) goes into its pipes
@@ -43,12 +44,17 @@ internal sealed partial class HlsProxyMiddleware(
     /// sent, so copy and send took turns: 670 KB segment 4,861-4,898 req/s against 7,166-7,269 with half chunks, nginx
     /// 5,087-5,512, run-ioblock 2026-12-07T163743Z). Over TLS the flush itself encrypts and sends, and over HTTP/2 the
     /// frame writer consumes the stream pipe: there half chunks only cost more turns (TLS h2 64 x 1: 1,634-1,698 vs
-    /// 1,929-2,052), so those keep the whole limit.
+    /// 1,929-2,052), so TLS HTTP/1.1 and HTTP/3 keep the whole limit. HTTP/2 writes <paramref name="http2Chunk"/>
+    /// (Gateway:Hosting:Http2WriteChunk): each of its writes costs two thread-pool hops inside Kestrel.
     /// </summary>
-    internal static int WriteChunk(int limit, bool https, string protocol) =>
-        !https && !HttpProtocol.IsHttp2(protocol) && !HttpProtocol.IsHttp3(protocol) ? Math.Max(limit / 2, 4096) : limit;
+    internal static int WriteChunk(int limit, int http2Chunk, bool https, string protocol) =>
+        HttpProtocol.IsHttp2(protocol) ? http2Chunk
+        : !https && !HttpProtocol.IsHttp3(protocol) ? Math.Max(limit / 2, 4096)
+        : limit;
 
-    private int WriteChunkFor(HttpRequest request) => WriteChunk(_writeChunk, request.IsHttps, request.Protocol);
+    private readonly int _http2Chunk = hosting.Http2WriteChunk;
+
+    private int WriteChunkFor(HttpRequest request) => WriteChunk(_writeChunk, _http2Chunk, request.IsHttps, request.Protocol);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -241,12 +247,12 @@ internal sealed partial class HlsProxyMiddleware(
 
     /// <summary>
     /// Writes a cached body. Small bodies (playlists) go out in one write with the headers. Larger ones are copied
-    /// into the response's PipeWriter one chunk (<paramref name="chunk"/>: Kestrel:Limits:MaxResponseBufferSize, or half
-    /// of it on cleartext HTTP/1.x, see <see cref="WriteChunk"/>) at a time, each flush awaited: with the default 64 KiB
-    /// I/O blocks a chunk fits one pool block, so there is one copy and no allocation, and a client that stops reading
-    /// holds about two chunks here instead of the whole segment.
-    /// (With Kestrel's own 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, a chunk is one ArrayPool buffer below
-    /// the large-object threshold instead of 16 block rents.)
+    /// into the response's PipeWriter one chunk (<paramref name="chunk"/>: Kestrel:Limits:MaxResponseBufferSize, half
+    /// of it on cleartext HTTP/1.x, Gateway:Hosting:Http2WriteChunk on HTTP/2, see <see cref="WriteChunk"/>) at a
+    /// time, each flush awaited: one copy, into pool blocks, no allocation, and a client that stops reading holds
+    /// about a chunk or two here instead of the whole segment.
+    /// (With Kestrel's own 4 KB blocks, <c>Gateway:Hosting:IoBlockSize</c> 0, each 64 KiB piece is one ArrayPool
+    /// buffer below the large-object threshold instead of 16 block rents.)
     /// </summary>
     private static async ValueTask WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, int chunk, CancellationToken ct)
     {
@@ -260,12 +266,19 @@ internal sealed partial class HlsProxyMiddleware(
         var writer = response.BodyWriter;
         while (!body.IsEmpty)
         {
+            // the chunk goes into the pipe in pieces of at most 64 KiB: a bigger size hint than the pool's blocks makes
+            // the pipe rent a one-off array from ArrayPool, and a 256 KB one (an HTTP/2 chunk) is large-object garbage
+            // at 2,000 players. With the default 64 KiB I/O blocks each piece is a pool block.
             var want = Math.Min(body.Length, chunk);
-            var memory = writer.GetMemory(want);
-            var n = Math.Min(want, memory.Length);
-            body.Span[..n].CopyTo(memory.Span);
-            writer.Advance(n);
-            body = body[n..];
+            while (want > 0)
+            {
+                var memory = writer.GetMemory(Math.Min(want, 64 * 1024));
+                var n = Math.Min(want, memory.Length);
+                body.Span[..n].CopyTo(memory.Span);
+                writer.Advance(n);
+                body = body[n..];
+                want -= n;
+            }
             var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
             if (flush.IsCompleted || flush.IsCanceled)
             {
