@@ -31,13 +31,15 @@ internal static partial class TlsWriteCoalescer
     // pool memory (a TLS h2 player with open windows and a full socket held 405 KB with 256 KB here, 309 KB with this).
     internal const int PauseWriterThreshold = 2 * MaxWrite;
 
-    // The pump reads inline: the frame writer's flush runs it on the same thread, straight into SslStream, instead of
-    // queueing it to the thread pool. That hop was one of ~48 thread-pool work items per 670 KB segment over TLS h2
-    // (h2load 64 x 1; 32 x 10: 39); inline, 36 and 24, with the same socket writes (strace: 32 per segment either way),
-    // because what arrives while a write is in progress still coalesces. The writer side stays on the thread pool: the
-    // frame writer resuming inside our AdvanceTo would run Kestrel's code in the middle of ours.
-    private static PipeOptions OptionsFor(MemoryPool<byte>? pool) => new(
-        pool, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
+    // Where the pump runs (PumpScheduler): inline in the frame writer's flush once a full TLS record is waiting (a
+    // segment's DATA frames), straight into SslStream with no thread-pool hop; queued while less is (HEADERS and small
+    // bodies), so the frames of many streams gather into one write. Always inline: 670 KB segment over TLS h2 48 -> 36
+    // work items per response with 64 KB writes, but the TLS h2 playlist row (32 x 10) fell from 131-160k to 63-81k
+    // req/s, every small frame encrypted and sent alone. Always queued: 22 instead of 12 work items per segment with
+    // 256 KB writes, 640-654 instead of 447-461 us CPU on 32 x 10. The writer side stays on the thread pool: the frame
+    // writer resuming inside our AdvanceTo would run Kestrel's code in the middle of ours.
+    private static PipeOptions OptionsFor(MemoryPool<byte>? pool, PumpScheduler scheduler) => new(
+        pool, readerScheduler: scheduler, writerScheduler: PipeScheduler.ThreadPool,
         pauseWriterThreshold: PauseWriterThreshold, resumeWriterThreshold: MaxWrite,
         minimumSegmentSize: pool is { MaxBufferSize: > 0 and var max } ? Math.Min(max, 16 * 1024) : 16 * 1024, useSynchronizationContext: false);
 
@@ -52,9 +54,10 @@ internal static partial class TlsWriteCoalescer
             return;
         }
         var original = connection.Transport;
-        var pipe = new Pipe(OptionsFor(connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool));
-        connection.Transport = new DuplexPipe(original.Input, pipe.Writer);
-        var pump = PumpAsync(pipe.Reader, ssl, connection);
+        var scheduler = new PumpScheduler();
+        var pipe = new Pipe(OptionsFor(connection.Features.Get<IMemoryPoolFeature>()?.MemoryPool, scheduler));
+        connection.Transport = new DuplexPipe(original.Input, new CountingWriter(pipe.Writer, scheduler));
+        var pump = PumpAsync(pipe.Reader, ssl, connection, scheduler);
         try
         {
             await next(connection).ConfigureAwait(false);
@@ -71,7 +74,7 @@ internal static partial class TlsWriteCoalescer
     private static bool IsHttp2(ConnectionContext connection) =>
         connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) == true;
 
-    private static async Task PumpAsync(PipeReader reader, SslStream ssl, ConnectionContext connection)
+    private static async Task PumpAsync(PipeReader reader, SslStream ssl, ConnectionContext connection, PumpScheduler scheduler)
     {
         Exception? failure = null;
         try
@@ -105,6 +108,7 @@ internal static partial class TlsWriteCoalescer
                     data = data.Slice(n);
                 }
                 reader.AdvanceTo(result.Buffer.End);
+                scheduler.Consumed(result.Buffer.Length);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
@@ -124,6 +128,57 @@ internal static partial class TlsWriteCoalescer
         {
             await reader.CompleteAsync(failure).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Runs the pump inline when at least a full TLS record waits in the pipe, else on the thread pool. Its count is
+    /// what the HTTP layer advanced and the pump has not yet consumed.
+    /// </summary>
+    internal sealed class PumpScheduler : PipeScheduler
+    {
+        private long _pending;
+
+        public void Written(int bytes) => Interlocked.Add(ref _pending, bytes);
+
+        public void Consumed(long bytes) => Interlocked.Add(ref _pending, -bytes);
+
+        public override void Schedule(Action<object?> action, object? state)
+        {
+            if (Volatile.Read(ref _pending) >= FullRecord)
+            {
+                action(state);
+            }
+            else
+            {
+                ThreadPool.Schedule(action, state);
+            }
+        }
+    }
+
+    /// <summary>The HTTP layer's writer: the pipe's own, counting what is advanced for <see cref="PumpScheduler"/>.</summary>
+    private sealed class CountingWriter(PipeWriter inner, PumpScheduler scheduler) : PipeWriter
+    {
+        public override void Advance(int bytes)
+        {
+            inner.Advance(bytes);
+            scheduler.Written(bytes);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+        public override long UnflushedBytes => inner.UnflushedBytes;
     }
 
     /// <summary>A transport whose one side is replaced (here: output; <see cref="TlsDirectSend"/>: the cipher side's output).</summary>
