@@ -7,9 +7,10 @@ namespace HlsGateway.Tests.Hosting;
 
 /// <summary>
 /// The real gateway process: a segment over TLS h2 costs few thread-pool work items (counted by the runtime and read
-/// from /metrics: a count, not a time), each a thread wake-up. TlsWriteCoalescer's pump runs inline in the HTTP/2 frame
-/// writer's flush (with 64 KB writes, h2load, 670 KB: 48 per response with the pump queued, 36 inline), and the cached
-/// body goes out in Gateway:Hosting:Http2WriteChunk writes, two Kestrel hops each (256 KB by default: 12).
+/// from /metrics: a count, not a time), each a thread wake-up. TlsWriteCoalescer's pump runs inline in the HTTP/2
+/// frame writer's flush once a full TLS record waits (64 KB writes, h2load, 670 KB: 48 per response with the pump
+/// queued, 36 inline), and the cached body goes out in Gateway:Hosting:Http2WriteChunk writes, two Kestrel hops each
+/// (256 KB by default: 12).
 /// </summary>
 public sealed class TlsPumpHopsTests : IDisposable
 {
