@@ -59,8 +59,9 @@ internal sealed class HostingOptions
     /// stream and one frame-writer task per connection, so every write costs two thread-pool hops (the frame writer is
     /// woken for the stream; the write's flush resumes once it took the bytes), each a thread wake-up. Measured here,
     /// 670 KB segment over TLS h2, h2load 64 x 1: 64 KB pieces 36 work items and 761-967 us of server CPU per
-    /// response, 256 KB 12 and 644-667 us, nginx 601-639 us (benchmarks/README.md "HTTP/2 write size"). The cost is
-    /// memory: a stalled HTTP/2 reader holds about one piece in the gateway's pipes (plus the TLS writer's 128 KB).
+    /// response, 256 KB 12 and 644-667 us, nginx 601-639 us (benchmarks/README.md "Thread-pool hops on HTTP/2"). The
+    /// cost is memory: an HTTP/2 reader behind a closed window holds one piece in the gateway's pipes, one over TLS with
+    /// a full socket about two pieces and the TLS writer's 128 KB (measured: 256 and 640 KB with 256 KB pieces).
     /// Between 16384 and 16777216. Default 262144.
     /// </summary>
     public int Http2WriteChunk { get; set; } = 256 * 1024;
